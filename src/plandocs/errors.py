@@ -1,0 +1,117 @@
+"""The root exception, located problems, and the exit codes users see.
+
+Every message a user reads is Traditional Chinese and names the place: file, sheet, row and column
+of a workbook, or the paragraph / table cell of a template.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    INVALID_INPUT = 1  # the master, a template or the returns folder has errors
+    USAGE = 2  # click's own code for a mistyped command line
+    CANNOT_WRITE = 3  # an output could not be written (folder read-only, file open in Word)
+    INTERNAL = 4  # a bug: please report it with --traceback
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, and inside it a sheet/row/column or a template place."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # letter, e.g. "E"
+    header: str | None = None  # the column's heading, e.g. "具體作法"
+    place: str | None = None  # free description inside a file, e.g. "第 3 個表格第 2 列"
+
+    def describe(self) -> str:
+        """Return the location as a zh-TW phrase such as 「plan_master.xlsx 工作表「附表1」第 12 列 E 欄（具體作法）」."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 列")
+        if self.column:
+            column = f"{self.column} 欄"
+            if self.header:
+                column += f"（{self.header}）"
+            parts.append(column)
+        elif self.header:
+            parts.append(f"「{self.header}」欄")
+        if self.place:
+            parts.append(self.place)
+        return " ".join(parts)
+
+    def cell(self) -> str:
+        """Return the cell reference such as E12, or an empty string when not a cell."""
+        if self.column and self.row is not None:
+            return f"{self.column}{self.row}"
+        return ""
+
+
+class Severity(enum.Enum):
+    ERROR = "錯誤"
+    WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a check, with its place and a message that says how to fix it."""
+
+    message: str
+    location: Location
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        where = self.location.describe()
+        return f"{self.severity.value}：{where}：{self.message}" if where else f"{self.severity.value}：{self.message}"
+
+
+class PlandocsError(Exception):
+    """Root of every error plandocs reports to a user; the message is zh-TW and located."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, message: str, location: Location | None = None):
+        self.message = message
+        self.location = location or Location()
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        where = self.location.describe()
+        return f"{where}：{self.message}" if where else self.message
+
+
+class InputError(PlandocsError):
+    """Raised when a file the user gives (master, template, return) cannot be used as it is."""
+
+
+class TemplateError(InputError):
+    """Raised when a Word template has a broken tag or uses a name the data does not provide."""
+
+
+class ValidationFailed(InputError):
+    """Raised when checks found errors; carries every problem so all are reported at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = sum(p.is_error for p in problems)
+        super().__init__(f"發現 {errors} 項錯誤，未產生任何檔案。請依上列說明修正後再執行。")
+
+
+class OutputError(PlandocsError):
+    """Raised when an output cannot be written, e.g. the file is open in Word or Excel."""
+
+    exit_code = ExitCode.CANNOT_WRITE

@@ -1,0 +1,521 @@
+"""Stage 2: the typed plan, built from the rows of the master; every conversion failure is a located problem."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .cleaning import clean_text, describe_characters
+from .errors import Location, Problem, Severity
+from .load import Cell, RawMaster, Row
+from .numbering import MAX_DEPTH
+from .schema import (
+    BODY, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, INDIVIDUAL, ITEMS, MEASURES, NO, OVERALL, ROSTER,
+    UNIT_CATEGORIES, UNITS, YES, Fact, Kind,
+)
+
+ROC_OFFSET = 1911
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an outline; level None is an unnumbered paragraph."""
+
+    level: int | None
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    receives_survey: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    categories: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit or group as the user wrote it, with the units it reaches."""
+
+    written: str
+    units: tuple[Unit, ...]
+    location: Location
+    group: Group | None = None
+
+
+@dataclass
+class KeyPoint:
+    name: str
+    location: Location
+    practices: list[Paragraph] = field(default_factory=list)
+    deadline: str = ""
+    due_date: dt.date | None = None
+    responsible: tuple[UnitRef, ...] = ()
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Every unit responsible, directly or through a group, each once, in order of mention."""
+        return tuple(dict.fromkeys(u for ref in self.responsible for u in ref.units))
+
+
+@dataclass
+class Item:
+    name: str | None  # None for the single container of an overall dimension (no items)
+    location: Location
+    key_points: list[KeyPoint] = field(default_factory=list)
+
+
+@dataclass
+class Dimension:
+    name: str
+    kind: str
+    points: int
+    location: Location
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def has_items(self) -> bool:
+        return self.kind == INDIVIDUAL
+
+    @property
+    def key_points(self) -> list[KeyPoint]:
+        return [kp for item in self.items for kp in item.key_points]
+
+    @property
+    def survey_topics(self) -> list[str]:
+        """The 項目 rows of the survey form: the items, or the key points where there are none."""
+        if self.has_items:
+            return [item.name for item in self.items if item.name]
+        return [kp.name for kp in self.key_points]
+
+    @property
+    def heading_name(self) -> str:
+        return f"{self.kind}-{self.name}（{self.points}分）"
+
+
+@dataclass
+class Member:
+    role: str
+    title: str
+    name: str
+    location: Location
+
+
+@dataclass
+class RosterGroup:
+    name: str
+    location: Location
+    members: list[Member] = field(default_factory=list)
+    duties: list[Paragraph] = field(default_factory=list)
+    note: UnitRef | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    agency: str
+    self_reference: str
+    year: int
+    plan_name: str
+    issue_date: dt.date
+    document_number: str
+    measures_title: str
+    survey_title: str
+    roster_title: str
+    due_date: dt.date
+    recipient: str
+    form_version: int
+    locations: dict[Fact, Location]
+
+    @property
+    def title(self) -> str:
+        return f"{self.agency}{self.year}年度{self.plan_name}"
+
+    @property
+    def issue_line(self) -> str:
+        return f"{self.self_reference}{roc_date(self.issue_date)}{self.document_number}函頒"
+
+
+@dataclass
+class Plan:
+    facts: Facts
+    body: list[Paragraph]
+    dimensions: list[Dimension]
+    units: list[Unit]
+    groups: list[Group]
+    roster: list[RosterGroup]
+
+    def receiving_units(self) -> list[Unit]:
+        return [u for u in self.units if u.receives_survey]
+
+    def key_points_of(self, unit: Unit) -> list[tuple[Dimension, Item, KeyPoint]]:
+        """The key points a unit answers for, directly or through a group, in plan order."""
+        return [(d, i, kp) for d in self.dimensions for i in d.items for kp in i.key_points if unit in kp.units]
+
+
+def roc_date(date: dt.date) -> str:
+    """2018-04-02 → 107年4月2日 (ROC calendar, half-width digits, no padding)."""
+    return f"{date.year - ROC_OFFSET}年{date.month}月{date.day}日"
+
+
+def _key(name: str) -> str:
+    """Unit names compare without spaces and width differences (full-width letters, 台/臺)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).replace("台", "臺")
+
+
+class _Builder:
+    """Converts located cells to typed values; each failure is recorded and a neutral value returned."""
+
+    def __init__(self, master: RawMaster):
+        self.master = master
+        self.problems: list[Problem] = []
+        self.directory: dict[str, Unit | Group] = {}
+
+    def error(self, message: str, location: Location, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(message, location, severity))
+
+    def text(self, cell: Cell, required: bool = False) -> str:
+        cleaned = clean_text(cell.value)
+        if cleaned.removed:
+            self.error(f"含有 Word 無法儲存的控制字元（{describe_characters(cleaned.removed)}），已刪除。",
+                       cell.location, Severity.WARNING)
+        if required and not cleaned.text:
+            self.error("此欄不可空白。", cell.location)
+        return cleaned.text
+
+    def integer(self, cell: Cell, required: bool = True) -> int | None:
+        if cell.blank:
+            if required:
+                self.error("此欄不可空白，請填入整數。", cell.location)
+            return None
+        value = cell.value
+        if isinstance(value, bool):
+            value = None
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, str):
+            digits = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+            value = int(digits) if re.fullmatch(r"\d+", digits) else None
+        if not isinstance(value, int):
+            self.error(f"「{clean_text(cell.value).text}」不是整數，請填入數字。", cell.location)
+            return None
+        return value
+
+    def level(self, cell: Cell, deepest: int) -> int | None:
+        if cell.blank:
+            return None
+        value = self.integer(cell)
+        if value is not None and not 1 <= value <= deepest:
+            self.error(f"層級須為 1 到 {deepest} 的整數，或空白表示不編號的段落。", cell.location)
+            return None
+        return value
+
+    def date(self, cell: Cell, required: bool = True) -> dt.date | None:
+        if cell.blank:
+            if required:
+                self.error("此欄不可空白，請填入日期（例：2018/6/29）。", cell.location)
+            return None
+        value = cell.value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        parsed = parse_date(clean_text(value).text)
+        if parsed is None:
+            self.error(f"「{clean_text(value).text}」不是日期，請填入 Excel 日期（例：2018/6/29）。", cell.location)
+        return parsed
+
+    def yes_no(self, cell: Cell, default: bool) -> bool:
+        text = self.text(cell)
+        if not text:
+            return default
+        if text not in (YES, NO):
+            self.error(f"請填「{YES}」或「{NO}」。", cell.location)
+            return default
+        return text == YES
+
+    def choice(self, cell: Cell, choices: list[str], what: str) -> str:
+        text = self.text(cell, required=True)
+        if text and text not in choices:
+            self.error(f"「{text}」不是已定義的{what}{suggest(text, choices)}。", cell.location)
+        return text
+
+    def unit_ref(self, cell: Cell) -> UnitRef | None:
+        written = self.text(cell)
+        if not written:
+            return None
+        target = self.directory.get(_key(written))
+        if target is None:
+            names = [n for n in self.directory_names()]
+            self.error(f"「{written}」不是「單位」工作表中的單位、別名或群組{suggest(written, names)}。", cell.location)
+            return None
+        if isinstance(target, Group):
+            members = tuple(u for u in self.units if u.category in target.categories)
+            return UnitRef(written, members, cell.location, target)
+        return UnitRef(written, (target,), cell.location)
+
+    def directory_names(self) -> list[str]:
+        names: list[str] = []
+        for entry in dict.fromkeys(self.directory.values()):
+            names.append(entry.name)
+            names.extend(getattr(entry, "aliases", ()))
+        return names
+
+    @property
+    def units(self) -> list[Unit]:
+        return [e for e in dict.fromkeys(self.directory.values()) if isinstance(e, Unit)]
+
+
+def suggest(text: str, choices: list[str]) -> str:
+    """'（是否為「犯罪預防科」？）' for the closest known names, or ''."""
+    close = difflib.get_close_matches(text, choices, n=3, cutoff=0.4)
+    return "（是否為" + "、".join(f"「{c}」" for c in close) + "？）" if close else ""
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Read 2018-06-29, 2018/6/29, 107/6/29, 107年6月29日 or 中華民國107年6月29日."""
+    text = unicodedata.normalize("NFKC", text).strip().removeprefix("中華民國")
+    match = re.fullmatch(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?", text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if year < 1000:
+        year += ROC_OFFSET
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
+    """Build the plan from the loaded rows; the plan is None when a sheet it needs is missing."""
+    builder = _Builder(master)
+    if any(spec.name not in master.sheets for spec in (FACTS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)):
+        return None, builder.problems
+    facts = _facts(builder, master.sheets[FACTS.name].rows)
+    units, groups = _units(builder, master.sheets[UNITS.name].rows)
+    body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in master.sheets[BODY.name].rows]
+    dimensions = _dimensions(builder, master)
+    roster = _roster(builder, master.sheets[ROSTER.name].rows)
+    if facts is None:
+        return None, builder.problems
+    return Plan(facts, body, dimensions, units, groups, roster), builder.problems
+
+
+def _paragraph(builder: _Builder, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
+    return Paragraph(builder.level(row["層級"], deepest), builder.text(row[header], required), row[header].location)
+
+
+def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
+    found: dict[Fact, Cell] = {}
+    names = [f.value for f in Fact]
+    for row in rows:
+        name = builder.text(row["項目"])
+        if name not in names:
+            builder.error(f"「{name}」不是計畫資料的項目，內容不會使用{suggest(name, names)}。",
+                          row["項目"].location, Severity.WARNING)
+            continue
+        fact = Fact(name)
+        if fact in found:
+            builder.error(f"「{name}」重複，已於第 {found[fact].location.row} 列填寫。", row["項目"].location)
+            continue
+        found[fact] = row["內容"]
+    missing = [f for f in Fact if f not in found]
+    for fact in missing:
+        builder.error(f"缺少項目「{fact.value}」，請新增一列並填寫內容。", builder.master.where(FACTS.name))
+    values: dict[Fact, object] = {}
+    for fact, cell in found.items():
+        match FACT_KINDS.get(fact, Kind.TEXT):
+            case Kind.INTEGER:
+                values[fact] = builder.integer(cell)
+            case Kind.DATE:
+                values[fact] = builder.date(cell)
+            case _:
+                values[fact] = builder.text(cell, required=True)
+    if missing or any(v is None for v in values.values()):
+        return None
+    return Facts(
+        agency=values[Fact.AGENCY], self_reference=values[Fact.SELF_REFERENCE], year=values[Fact.YEAR],
+        plan_name=values[Fact.PLAN_NAME], issue_date=values[Fact.ISSUE_DATE],
+        document_number=values[Fact.DOCUMENT_NUMBER], measures_title=values[Fact.MEASURES_TITLE],
+        survey_title=values[Fact.SURVEY_TITLE], roster_title=values[Fact.ROSTER_TITLE],
+        due_date=values[Fact.DUE_DATE], recipient=values[Fact.RECIPIENT], form_version=values[Fact.FORM_VERSION],
+        locations={f: c.location for f, c in found.items()},
+    )
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"[、,，;；\n]", text) if part.strip())
+
+
+def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
+    units: list[Unit] = []
+    groups: list[Group] = []
+    for row in rows:
+        name = builder.text(row["單位名稱"], required=True)
+        category = builder.choice(row["類別"], list(UNIT_CATEGORIES), "單位類別")
+        if not name:
+            continue
+        covered = builder.text(row["群組涵蓋類別"])
+        entry: Unit | Group
+        if category == GROUP_CATEGORY:
+            categories = _split_names(covered)
+            if not categories:
+                builder.error("群組須填寫「群組涵蓋類別」，例如：分局、大隊、隊。", row["群組涵蓋類別"].location)
+            for unknown in (c for c in categories if c not in UNIT_CATEGORIES[:-1]):
+                builder.error(f"「{unknown}」不是單位類別{suggest(unknown, list(UNIT_CATEGORIES[:-1]))}。",
+                              row["群組涵蓋類別"].location)
+            entry = Group(name, categories, row["單位名稱"].location)
+            groups.append(entry)
+            aliases: tuple[str, ...] = ()
+        else:
+            if covered:
+                builder.error("只有類別為「群組」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
+            aliases = _split_names(builder.text(row["別名"]))
+            entry = Unit(name, category, aliases, builder.yes_no(row["填報調查表"], default=True),
+                         row["單位名稱"].location)
+            units.append(entry)
+        for key_name, cell in [(name, row["單位名稱"])] + [(a, row["別名"]) for a in aliases]:
+            previous = builder.directory.get(_key(key_name))
+            if previous is not None:
+                builder.error(f"「{key_name}」重複，已用於第 {previous.location.row} 列的「{previous.name}」。",
+                              cell.location)
+                continue
+            builder.directory[_key(key_name)] = entry
+    return units, groups
+
+
+def _dimensions(builder: _Builder, master: RawMaster) -> list[Dimension]:
+    dimensions: dict[str, Dimension] = {}
+    for row in master.sheets[DIMENSIONS.name].rows:
+        name = builder.text(row["構面名稱"], required=True)
+        kind = builder.choice(row["評核類別"], [INDIVIDUAL, OVERALL], "評核類別")
+        points = builder.integer(row["配分"])
+        if name in dimensions:
+            builder.error(f"構面「{name}」重複，已於第 {dimensions[name].location.row} 列定義。", row["構面名稱"].location)
+        elif name:
+            dimensions[name] = Dimension(name, kind, points or 0, row["構面名稱"].location)
+    items: dict[tuple[str, str], Item] = {}
+    for row in master.sheets[ITEMS.name].rows:
+        dimension = builder.choice(row["構面"], list(dimensions), "構面")
+        name = builder.text(row["評核項目"], required=True)
+        if dimension not in dimensions or not name:
+            continue
+        if dimensions[dimension].kind == OVERALL:
+            builder.error(f"構面「{dimension}」是{OVERALL}，不設評核項目；請將此列刪除，"
+                          "並在「附表1」直接列出評核重點。", row["構面"].location)
+            continue
+        if (dimension, name) in items:
+            builder.error(f"評核項目「{name}」重複，已於第 {items[dimension, name].location.row} 列定義。",
+                          row["評核項目"].location)
+            continue
+        items[dimension, name] = Item(name, row["評核項目"].location)
+        dimensions[dimension].items.append(items[dimension, name])
+    _measures(builder, master.sheets[MEASURES.name].rows, dimensions, items)
+    return list(dimensions.values())
+
+
+def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimension],
+              items: dict[tuple[str, str], Item]) -> None:
+    dimension: Dimension | None = None
+    item: Item | None = None
+    key_point: KeyPoint | None = None
+    for row in rows:
+        if not row["構面"].blank:
+            name = builder.choice(row["構面"], list(dimensions), "構面")
+            dimension, item, key_point = dimensions.get(name), None, None
+            if dimension is not None and not dimension.has_items:
+                if not dimension.items:
+                    dimension.items.append(Item(None, row["構面"].location))
+                item = dimension.items[0]
+        if dimension is None:
+            if row["構面"].blank:
+                builder.error("尚未指定構面：請在此列或上方填寫「構面」。", row["構面"].location)
+            continue
+        if not row["評核項目"].blank:
+            name = builder.text(row["評核項目"])
+            if not dimension.has_items:
+                builder.error(f"構面「{dimension.name}」是{OVERALL}，不設評核項目，請清空此格。", row["評核項目"].location)
+            elif (dimension.name, name) not in items:
+                known = [n for (d, n) in items if d == dimension.name]
+                builder.error(f"「{name}」不是構面「{dimension.name}」的評核項目（請先在「評核項目」工作表新增）"
+                              f"{suggest(name, known)}。", row["評核項目"].location)
+                item, key_point = None, None
+            else:
+                item, key_point = items[dimension.name, name], None
+        first_row = not row["評核重點"].blank
+        if first_row:
+            if item is None:
+                builder.error("尚未指定評核項目：請在此列或上方填寫「評核項目」。", row["評核項目"].location)
+                key_point = None
+            else:
+                key_point = _key_point(builder, row, dimension)
+                item.key_points.append(key_point)
+        else:
+            _no_key_point_cells(builder, row)
+        practice = _paragraph(builder, row, "具體作法", MAX_DEPTH - 1, required=True)
+        if key_point is None:
+            if not first_row and item is not None:
+                builder.error("尚未指定評核重點：請在此列或上方填寫「評核重點」。", row["評核重點"].location)
+            continue
+        key_point.practices.append(practice)
+
+
+def _key_point(builder: _Builder, row: Row, dimension: Dimension) -> KeyPoint:
+    required = dimension.has_items  # overall dimensions print no deadline or units
+    key_point = KeyPoint(builder.text(row["評核重點"]), row["評核重點"].location)
+    key_point.deadline = builder.text(row["完成期限"], required=required)
+    key_point.due_date = builder.date(row["期限日期"], required=required)
+    refs = [ref for ref in (builder.unit_ref(cell) for cell in row.repeated) if ref]
+    if required and not row.repeated:
+        builder.error("評核重點須至少填一個承辦單位。", builder.master.where(
+            MEASURES.name, row=row.number, header="承辦單位1"))
+    seen: dict[str, UnitRef] = {}
+    for ref in refs:
+        if ref.written in seen:
+            builder.error(f"承辦單位「{ref.written}」重複填寫（{seen[ref.written].location.cell()}）。",
+                          ref.location, Severity.WARNING)
+        seen.setdefault(ref.written, ref)
+    key_point.responsible = tuple(seen.values())
+    return key_point
+
+
+def _no_key_point_cells(builder: _Builder, row: Row) -> None:
+    """Deadline and units belong on a key point's first row; elsewhere they would be lost."""
+    for header in ("完成期限", "期限日期"):
+        if not row[header].blank:
+            builder.error(f"「{header}」只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。",
+                          row[header].location)
+    for cell in row.repeated:
+        builder.error("承辦單位只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。", cell.location)
+
+
+def _roster(builder: _Builder, rows: list[Row]) -> list[RosterGroup]:
+    groups: list[RosterGroup] = []
+    for row in rows:
+        if not row["編組"].blank:
+            groups.append(RosterGroup(builder.text(row["編組"]), row["編組"].location))
+            if not row["備考"].blank:
+                groups[-1].note = builder.unit_ref(row["備考"])
+        elif not row["備考"].blank:
+            builder.error("「備考」只填在編組的第一列。", row["備考"].location)
+        if not groups:
+            builder.error("尚未指定編組：請在此列或上方填寫「編組」。", row["編組"].location)
+            continue
+        group = groups[-1]
+        if any(not row[h].blank for h in ("職務", "職稱", "姓名")):
+            group.members.append(Member(builder.text(row["職務"], required=True), builder.text(row["職稱"]),
+                                        builder.text(row["姓名"], required=True), row["姓名"].location))
+        if not row["職掌"].blank or not row["層級"].blank:
+            group.duties.append(_paragraph(builder, row, "職掌", MAX_DEPTH - 1, required=True))
+    return groups

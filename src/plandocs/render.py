@@ -1,0 +1,193 @@
+"""Stage 4: render the Word documents from the plan through the user's docxtpl templates.
+
+Values are escaped (autoescape) and an unknown name in a template is an error (StrictUndefined), so
+`R&D <研究>` in the master prints intact and a typo in a tag never prints as nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+from .errors import Location, TemplateError
+from .model import Facts, Paragraph, Plan, Unit
+from .numbering import number_outline, text_depths
+
+PLAN_TEMPLATE = "plan.docx"
+SURVEY_TEMPLATE = "survey.docx"
+ROSTER_TEMPLATE = "roster.docx"
+BLANK_UNIT = "(單位名稱)"
+
+# Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
+BODY_STYLE = "計畫本文"
+CELL_STYLE = "表格內文"
+CENTRED_CELL_STYLE = "表格置中"
+
+# Hanging indent of each absolute outline depth (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)), in characters.
+_LABEL_WIDTH = {1: 2.0, 2: 2.0, 3: 2.0, 4: 1.5, 5: 2.0, 6: 2.0, 7: 2.0, 8: 2.0, 9: 2.0}
+_TWIPS_PER_CHAR = {BODY_STYLE: 280, CELL_STYLE: 240}  # 14 pt body, 12 pt tables, as the shipped styles
+
+
+@dataclass(frozen=True)
+class OutlineStyle:
+    """How a family of outline paragraphs is written: its Word style id and where numbering starts."""
+
+    style_id: str | None
+    first_depth: int  # 1: the body starts at 壹、; 2: table cells start at 一、
+    twips_per_char: int
+
+    def paragraphs(self, paragraphs: list[Paragraph]) -> Markup:
+        """WordprocessingML for numbered paragraphs with hanging indents; at least one <w:p>, as a cell needs."""
+        levels = [p.level for p in paragraphs]
+        labels = number_outline(levels, self.first_depth)
+        depths = text_depths(levels)
+        xml = [self._paragraph(label, p.text, p.level, depth) for label, p, depth in zip(labels, paragraphs, depths)]
+        return Markup("".join(xml) or self._paragraph("", "", None, 0))
+
+    def lines(self, texts: list[str], centred_style: str | None) -> Markup:
+        """One unnumbered paragraph per text, in a given style (e.g. the responsible units of a key point)."""
+        style = OutlineStyle(centred_style, self.first_depth, self.twips_per_char)
+        return Markup("".join(style._paragraph("", t, None, 0) for t in texts) or style._paragraph("", "", None, 0))
+
+    def _text_start(self, depth: int) -> float:
+        return sum(_LABEL_WIDTH[d + self.first_depth - 1] for d in range(1, depth + 1))
+
+    def _paragraph(self, label: str, text: str, level: int | None, depth: int) -> str:
+        properties = f'<w:pStyle w:val="{escape(self.style_id)}"/>' if self.style_id else ""
+        if level is not None:
+            left, hanging = self._text_start(level), _LABEL_WIDTH[level + self.first_depth - 1]
+        else:
+            left, hanging = self._text_start(depth), 0.0
+        if label:
+            # an explicit stop where the text starts: LibreOffice does not treat the hanging indent as one
+            properties += f'<w:tabs><w:tab w:val="left" w:pos="{round(left * self.twips_per_char)}"/></w:tabs>'
+        if left or hanging:
+            properties += (
+                f'<w:ind w:left="{round(left * self.twips_per_char)}" w:leftChars="{round(left * 100)}"'
+                f' w:hanging="{round(hanging * self.twips_per_char)}" w:hangingChars="{round(hanging * 100)}"/>'
+            )
+        runs = f"<w:r><w:t>{escape(label)}</w:t></w:r><w:r><w:tab/></w:r>" if label else ""
+        runs += "".join(_run(line, first=i == 0) for i, line in enumerate(text.split("\n")))
+        return f"<w:p><w:pPr>{properties}</w:pPr>{runs}</w:p>"
+
+
+def _run(text: str, first: bool) -> str:
+    line_break = "" if first else "<w:br/>"
+    return f'<w:r>{line_break}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def style_ids(template) -> dict[str, str]:
+    """Map style names to ids in a loaded template (Word renames ids of custom styles when it saves)."""
+    return {style.name: style.style_id for style in template.get_docx().styles}
+
+
+def _environment():
+    from jinja2 import Environment, StrictUndefined
+
+    return Environment(autoescape=True, undefined=StrictUndefined)
+
+
+def survey_title(facts: Facts, unit_name: str) -> str:
+    return f"{facts.agency}{unit_name}{facts.year}年{facts.survey_title}"
+
+
+def survey_context(plan: Plan, unit: Unit | None) -> dict:
+    """Context of the 附表2 form, for one unit or blank with (單位名稱)."""
+    return {
+        "survey_title": survey_title(plan.facts, unit.name if unit else BLANK_UNIT),
+        "unit_name": unit.name if unit else BLANK_UNIT,
+        "survey": [{"name": d.name, "topics": d.survey_topics} for d in plan.dimensions],
+    }
+
+
+def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
+    cell = OutlineStyle(styles.get(CELL_STYLE), 2, _TWIPS_PER_CHAR[CELL_STYLE])
+    groups = []
+    for group in plan.roster:
+        duties = cell.paragraphs(group.duties)
+        members = [
+            {"role": m.role, "title": m.title, "name": m.name, "duties": duties if i == 0 else cell.paragraphs([])}
+            for i, m in enumerate(group.members)
+        ]
+        groups.append({"name": group.name, "note": group.note.written if group.note else "", "members": members})
+    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups}
+
+
+def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
+    """Context of the circular (body and 附表1); the forms of 附表2 and 附表3 are added as sub-documents."""
+    body = OutlineStyle(styles.get(BODY_STYLE), 1, _TWIPS_PER_CHAR[BODY_STYLE])
+    cell = OutlineStyle(styles.get(CELL_STYLE), 2, _TWIPS_PER_CHAR[CELL_STYLE])
+    headings = number_outline([1] * len(plan.dimensions), first_depth=2)
+    dimensions = []
+    for heading, dimension in zip(headings, plan.dimensions):
+        def key_point_context(kp):
+            return {
+                "name": kp.name,
+                "practices": cell.paragraphs(kp.practices),
+                "deadline": kp.deadline,
+                "due_date": kp.due_date,
+                "units": cell.lines([ref.written for ref in kp.responsible], styles.get(CENTRED_CELL_STYLE)),
+            }
+
+        dimensions.append({
+            "name": dimension.name,
+            "heading": heading + dimension.heading_name,
+            "has_items": dimension.has_items,
+            "assessment_items": [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
+                      for item in dimension.items],
+            "key_points": [key_point_context(kp) for kp in dimension.key_points],
+        })
+    return {
+        "title": plan.facts.title,
+        "issue_line": plan.facts.issue_line,
+        "agency": plan.facts.agency,
+        "year": plan.facts.year,
+        "body": body.paragraphs(plan.body),
+        "measures_title": plan.facts.measures_title,
+        "dimensions": dimensions,
+    }
+
+
+def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
+                    subdocuments: dict[str, bytes] | None = None) -> bytes:
+    """Render one template to .docx bytes; template mistakes become a TemplateError naming the file.
+
+    `make_context` receives the template's style ids by name, so generated paragraphs use its styles.
+    """
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError as JinjaError
+
+    where = Location(file=path.name)
+    try:
+        template = DocxTemplate(path)
+        full_context = make_context(style_ids(template))
+        for name, data in (subdocuments or {}).items():
+            full_context[name] = template.new_subdoc(io.BytesIO(data))
+        template.render(full_context, _environment())
+        buffer = io.BytesIO()
+        template.save(buffer)
+    except JinjaError as error:
+        raise TemplateError(describe_template_error(error), where) from error
+    except (OSError, KeyError, ValueError) as error:
+        raise TemplateError("無法開啟範本，請確認為 Word 文件（.docx）且未損毀。", where) from error
+    return buffer.getvalue()
+
+
+def describe_template_error(error: Exception) -> str:
+    from jinja2 import TemplateSyntaxError, UndefinedError
+
+    if isinstance(error, UndefinedError):
+        return f"範本使用了資料中沒有的名稱（{error.message}）；請檢查標籤拼寫，例如 {{{{ title }}}}。"
+    if isinstance(error, TemplateSyntaxError):
+        return f"範本標籤語法錯誤（{error.message}）；請檢查 {{% … %}} 與 {{{{ … }}}} 是否成對、迴圈是否以 endfor 結束。"
+    return f"範本無法產生文件（{error}）。"
+
+
+def document_time(facts: Facts) -> dt.datetime:
+    """The fixed time stamped into outputs: the issue date, so that rebuilding gives identical bytes."""
+    return dt.datetime.combine(facts.issue_date, dt.time())
