@@ -18,6 +18,20 @@ def _print_problems(problems: list[Problem]) -> None:
         click.echo(problem.format(), err=True)
 
 
+def _report(error: Exception) -> ExitCode:
+    """Print what went wrong for a user; return the exit code."""
+    if isinstance(error, ValidationFailed):
+        _print_problems(error.problems)
+        click.echo(error.format(), err=True)
+        return error.exit_code
+    if isinstance(error, PlandocsError):
+        click.echo(f"錯誤：{error.format()}", err=True)
+        return error.exit_code
+    click.echo("內部錯誤：plandocs 發生未預期的問題，已停止且未寫入不完整的檔案。"
+               "請以 --traceback 重新執行，並將訊息提供給維護人員。", err=True)
+    return ExitCode.INTERNAL
+
+
 def reports_errors(command):
     """Turn every failure into a located zh-TW message and an exit code; a traceback only on request."""
 
@@ -26,22 +40,13 @@ def reports_errors(command):
     def wrapper(*args, show_traceback: bool, **kwargs):
         try:
             return command(*args, **kwargs)
-        except ValidationFailed as error:
-            _print_problems(error.problems)
-            click.echo(error.format(), err=True)
-            code = error.exit_code
-        except PlandocsError as error:
-            click.echo(f"錯誤：{error.format()}", err=True)
-            code = error.exit_code
         except KeyboardInterrupt:
             click.echo("已中斷，未完成的輸出沒有寫入。", err=True)
             code = ExitCode.INVALID_INPUT
-        except Exception:  # noqa: BLE001 - the last line of defence: a bug must not show a traceback
-            click.echo("內部錯誤：plandocs 發生未預期的問題，已停止且未寫入不完整的檔案。"
-                       "請以 --traceback 重新執行，並將訊息提供給維護人員。", err=True)
-            code = ExitCode.INTERNAL
-        if show_traceback:
-            traceback.print_exc()
+        except Exception as error:  # noqa: BLE001 - the last line of defence: a bug must not show a traceback
+            code = _report(error)
+            if show_traceback:
+                traceback.print_exc()
         sys.exit(int(code))
 
     return wrapper

@@ -28,9 +28,17 @@ BODY_STYLE = "計畫本文"
 CELL_STYLE = "表格內文"
 CENTRED_CELL_STYLE = "表格置中"
 
-# Hanging indent of each absolute outline depth (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)), in characters.
-_LABEL_WIDTH = {1: 2.0, 2: 2.0, 3: 2.0, 4: 1.5, 5: 2.0, 6: 2.0, 7: 2.0, 8: 2.0, 9: 2.0}
+# How far each absolute outline depth (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)) moves the next level's label, in characters.
+_LEVEL_STEP = {1: 2.0, 2: 2.0, 3: 2.0, 4: 1.0, 5: 1.5, 6: 2.0, 7: 2.0, 8: 2.0, 9: 2.0}
 _TWIPS_PER_CHAR = {BODY_STYLE: 280, CELL_STYLE: 240}  # 14 pt body, 12 pt tables, as the shipped styles
+# Labels are set in the Kai face throughout: its half-width digits and brackets are exactly half a
+# character wide, so the hanging indent can equal the label's width and wrapped lines align with the text.
+LABEL_FONT = "標楷體"
+
+
+def label_width(label: str) -> float:
+    """Width of a label in characters: full-width characters 1, ASCII half."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in label)
 
 
 @dataclass(frozen=True)
@@ -55,23 +63,24 @@ class OutlineStyle:
         return Markup("".join(style._paragraph("", t, None, 0) for t in texts) or style._paragraph("", "", None, 0))
 
     def _text_start(self, depth: int) -> float:
-        return sum(_LABEL_WIDTH[d + self.first_depth - 1] for d in range(1, depth + 1))
+        return sum(_LEVEL_STEP[d + self.first_depth - 1] for d in range(1, depth + 1))
 
     def _paragraph(self, label: str, text: str, level: int | None, depth: int) -> str:
         properties = f'<w:pStyle w:val="{escape(self.style_id)}"/>' if self.style_id else ""
         if level is not None:
-            left, hanging = self._text_start(level), _LABEL_WIDTH[level + self.first_depth - 1]
+            hanging = label_width(label)
+            left = self._text_start(level - 1) + hanging
         else:
             left, hanging = self._text_start(depth), 0.0
-        if label:
-            # an explicit stop where the text starts: LibreOffice does not treat the hanging indent as one
-            properties += f'<w:tabs><w:tab w:val="left" w:pos="{round(left * self.twips_per_char)}"/></w:tabs>'
-        if left or hanging:
+        if left:
             properties += (
                 f'<w:ind w:left="{round(left * self.twips_per_char)}" w:leftChars="{round(left * 100)}"'
                 f' w:hanging="{round(hanging * self.twips_per_char)}" w:hangingChars="{round(hanging * 100)}"/>'
             )
-        runs = f"<w:r><w:t>{escape(label)}</w:t></w:r><w:r><w:tab/></w:r>" if label else ""
+        runs = ""
+        if label:
+            fonts = f'<w:rFonts w:ascii="{LABEL_FONT}" w:hAnsi="{LABEL_FONT}" w:eastAsia="{LABEL_FONT}"/>'
+            runs = f'<w:r><w:rPr>{fonts}</w:rPr><w:t xml:space="preserve">{escape(label)}</w:t></w:r>'
         runs += "".join(_run(line, first=i == 0) for i, line in enumerate(text.split("\n")))
         return f"<w:p><w:pPr>{properties}</w:pPr>{runs}</w:p>"
 
