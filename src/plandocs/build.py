@@ -1,32 +1,26 @@
 """The build command as a library call: check the master, render every document in memory, then write."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError, Location, Problem
+from .check import check_all
+from .errors import Problem
 from .model import Plan
 from .output import Artifact, OutputSet, reproducible, safe_file_name
+from .paths import Paths, template_path
 from .render import (
     PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE, document_time, plan_context, render_template, roster_context,
     survey_context,
 )
-from .validate import check_master
+from .unitcopies import copies_per_unit
+from .workbooks import WORKBOOK_KIND, unit_workbooks
 
 UNITS_FOLDER = "各單位"
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where build reads and writes; by default `source/`, `templates/` and `output/` of the current folder."""
-
-    source: Path
-    templates: Path
-    output: Path
-
-    @classmethod
-    def under(cls, folder: Path) -> Paths:
-        return cls(folder / "source" / "plan_master.xlsx", folder / "templates", folder / "output")
+# A unit's form is printed on one sheet; the other documents grow with the master.
+_EXPECTED_PDF_PAGES = {"附表2調查表": 1}
 
 
 @dataclass
@@ -35,13 +29,7 @@ class BuildReport:
     problems: list[Problem]
     written: list[Path] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
-
-
-def template_path(paths: Paths, name: str) -> Path:
-    path = paths.templates / name
-    if not path.is_file():
-        raise InputError(f"找不到範本「{name}」，請確認範本資料夾或以 --templates 指定。", Location(file=str(path)))
-    return path
+    pdf_problems: list[Problem] = field(default_factory=list)
 
 
 def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
@@ -61,17 +49,44 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     )
     add(safe_file_name(plan.facts.title) + ".docx", circular, "函頒計畫")
     add(safe_file_name("附表3_" + plan.facts.agency + plan.facts.roster_title) + ".docx", roster, "附表3名冊")
-    for unit in plan.receiving_units():
-        folder = f"{UNITS_FOLDER}/{safe_file_name(unit.name)}"
-        survey = render_template(survey_template, lambda styles, unit=unit: survey_context(plan, unit))
-        add(f"{folder}/{safe_file_name(unit.name)}_附表2調查表.docx", survey, "附表2調查表", unit.name)
+    units = plan.receiving_units()
+    # per-unit files are rendered once per kind of unit and come out already reproducible (unitcopies)
+    surveys = copies_per_unit(units, lambda unit, name: reproducible(render_template(
+        survey_template, lambda styles: survey_context(plan, dataclasses.replace(unit, name=name))), stamp))
+    workbooks = unit_workbooks(plan, units)
+    for unit in units:
+        stem = safe_file_name(unit.name)  # validation has made sure no two units share one
+        folder = PurePosixPath(UNITS_FOLDER, stem)
+        outputs.add(Artifact(folder / f"{stem}_附表2調查表.docx", surveys[unit.name], "附表2調查表", unit.name))
+        outputs.add(Artifact(folder / f"{stem}_{WORKBOOK_KIND}.xlsx", workbooks[unit.name], WORKBOOK_KIND, unit.name))
     return outputs
 
 
-def build(paths: Paths, strict: bool = False) -> BuildReport:
-    """Check the master, render everything, and only then write; an error leaves `output/` as it was."""
-    check = check_master(paths.source)
+def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> list[Problem]:
+    """Add a PDF beside every .docx of the set, all made in one LibreOffice run; failures are reported per file.
+
+    Converting before the set is written puts the PDFs in the manifest, so a PDF that a build no longer
+    makes (a unit removed, a failed conversion, a build without --pdf) is removed like a stale .docx.
+    """
+    from .pdf import Document, convert_to_pdf
+
+    documents = [a for a in outputs.artifacts if a.path.suffix == ".docx"]
+    conversion = convert_to_pdf(
+        [Document(str(a.path), a.data, _EXPECTED_PDF_PAGES.get(a.kind)) for a in documents], stamp)
+    for document, pdf in zip(documents, conversion.pdfs):
+        if pdf is not None:
+            outputs.add(Artifact(document.path.with_suffix(".pdf"), pdf, f"{document.kind}（PDF）", document.unit))
+    return conversion.problems
+
+
+def build(paths: Paths, strict: bool = False, pdf: bool = False) -> BuildReport:
+    """Check the master, render everything, and only then write; an error leaves `output/` as it was.
+
+    With `pdf`, the .docx files are written even when LibreOffice is missing or fails; the report says why.
+    """
+    check = check_all(paths, render=False)  # the master and every template, all problems at once
     plan = check.require(strict)
     outputs = render_outputs(plan, paths)
+    pdf_problems = add_pdfs(outputs, document_time(plan.facts)) if pdf else []
     written = outputs.write(paths.output)
-    return BuildReport(plan, check.problems, written, outputs.artifacts)
+    return BuildReport(plan, check.problems, written, outputs.artifacts, pdf_problems)

@@ -1,40 +1,79 @@
-"""The check command as a library call: the master's problems and the templates', all at once."""
+"""The check command as a library call: the master's problems and every template's, all at once."""
 from __future__ import annotations
 
-from .build import Paths, template_path
-from .errors import PlandocsError, Problem
+import re
+from collections.abc import Callable
+
+from .errors import InputError, Location, PlandocsError, Problem
 from .model import Plan
+from .paths import Paths
 from .render import (
     PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE, plan_context, render_template, roster_context, survey_context,
 )
-from .validate import check_master
+from .templates_check import TemplateScan, check_names, locate_name, scan_template
+from .validate import MasterCheck, check_master
+
+# The forms of 附表2 and 附表3 that the circular embeds; a placeholder paragraph stands in for them when
+# the circular is checked, so each template is checked on its own and a broken form does not hide the rest.
+SUBDOCUMENTS = ("survey_form", "roster_form")
+_PLACEHOLDER_XML = "<w:p/>"
+
+ContextMaker = Callable[[Plan, dict[str, str]], dict]
 
 
-def check_templates(plan: Plan, paths: Paths) -> list[Problem]:
-    """Render each template once in memory with the real plan; a template that fails says where and why."""
-    renders = {
-        ROSTER_TEMPLATE: lambda styles: roster_context(plan, styles),
-        SURVEY_TEMPLATE: lambda styles: survey_context(plan, None),
-    }
+def _plan_context_with_placeholders(plan: Plan, styles: dict[str, str]) -> dict:
+    from markupsafe import Markup
+
+    return plan_context(plan, styles) | dict.fromkeys(SUBDOCUMENTS, Markup(_PLACEHOLDER_XML))
+
+
+TEMPLATE_CONTEXTS: dict[str, ContextMaker] = {
+    PLAN_TEMPLATE: _plan_context_with_placeholders,
+    SURVEY_TEMPLATE: lambda plan, styles: survey_context(plan, None),
+    ROSTER_TEMPLATE: roster_context,
+}
+
+
+def check_templates(plan: Plan | None, paths: Paths, render: bool = True) -> list[Problem]:
+    """Check every template statically; with a plan, also the names it uses and (with `render`) a dry render.
+
+    A template with an error found statically is not rendered: the render would only repeat it, less precisely.
+    """
     problems: list[Problem] = []
-    rendered: dict[str, bytes] = {}
-    for name, make_context in renders.items():
-        try:
-            rendered[name] = render_template(template_path(paths, name), make_context)
-        except PlandocsError as error:
-            problems.append(Problem(error.message, error.location))
-    if len(rendered) == len(renders):
-        try:
-            render_template(template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles),
-                            {"survey_form": rendered[SURVEY_TEMPLATE], "roster_form": rendered[ROSTER_TEMPLATE]})
-        except PlandocsError as error:
-            problems.append(Problem(error.message, error.location))
+    for name, make_context in TEMPLATE_CONTEXTS.items():
+        scan = scan_template(paths.templates / name)
+        if plan is not None and not scan.has_errors:
+            check_names(scan, make_context(plan, {}))
+            if render and not scan.has_errors:
+                _dry_render(scan, paths, name, lambda styles, make=make_context: make(plan, styles))
+        problems += scan.problems
     return problems
 
 
-def check_all(paths: Paths) -> list[Problem]:
-    result = check_master(paths.source)
-    problems = list(result.problems)
-    if result.plan is not None and not result.errors:
-        problems += check_templates(result.plan, paths)
-    return problems
+def _dry_render(scan: TemplateScan, paths: Paths, name: str, make_context: Callable[[dict[str, str]], dict]) -> None:
+    """Render in memory; what only rendering finds is reported at the tag that caused it when it can be found."""
+    try:
+        render_template(paths.templates / name, make_context)
+    except PlandocsError as error:
+        place = _place_of(scan, error.__cause__)
+        scan.problems.append(Problem(error.message, Location(file=name, place=place.description if place else None)))
+    except Exception as error:  # noqa: BLE001 - a template expression can fail in any way (e.g. {{ title + 1 }})
+        scan.problems.append(Problem(f"範本無法產生文件（{type(error).__name__}：{error}）；請檢查範本中的運算與篩選器。",
+                                     Location(file=name)))
+
+
+def _place_of(scan: TemplateScan, cause: BaseException | None):
+    message = str(cause or "")
+    match = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", message)
+    return locate_name(scan, match.group(1) or match.group(2)) if match else None
+
+
+def check_all(paths: Paths, render: bool = True) -> MasterCheck:
+    """The master and every template, every problem at once; the plan is None when it cannot be built."""
+    try:
+        result = check_master(paths.source)
+    except InputError as error:
+        result = MasterCheck(None, [Problem(error.message, error.location)])
+    # a plan with errors still has every name a template may use; only rendering needs it whole
+    templates = check_templates(result.plan, paths, render and not result.errors)
+    return MasterCheck(result.plan, result.problems + templates)

@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # click's own code for a mistyped command line
     CANNOT_WRITE = 3  # an output could not be written (folder read-only, file open in Word)
     INTERNAL = 4  # a bug: please report it with --traceback
+    INTERRUPTED = 130  # stopped with Ctrl+C (the shells' 128 + SIGINT); nothing half written
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class ValidationFailed(InputError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = sum(p.is_error for p in problems)
-        super().__init__(f"發現 {errors} 項錯誤，未產生任何檔案。請依上列說明修正後再執行。")
+        found = f"{errors} 項錯誤" if errors else f"{len(problems)} 項警告（--strict 視為錯誤）"
+        super().__init__(f"發現 {found}，未產生任何檔案。請依上列說明修正後再執行。")
 
 
 class OutputError(PlandocsError):

@@ -10,17 +10,30 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .model import Dimension, Item, KeyPoint, Plan, Unit
+from .model import Dimension, Item, KeyPoint, Plan, Unit, UnitRef
 
 SURVEY_SHEET = "調查表"
 PROGRESS_SHEET = "辦理情形"
 GUIDE_SHEET = "說明"
-IDENTITY_SHEET = "表單識別"
+LISTS_SHEET = "選單"  # hidden: the choices of the 構面 and 項目 drop-downs of 調查表
+IDENTITY_SHEET = "表單識別"  # very hidden: the identity, key in column A and value in column B
 
-HEADER_ROW = 3  # rows 1–2 hold the title and the unit; data starts below the heading row
-SURVEY_HEADERS = ("構面名稱", "項目", "措施名稱", "措施內容")
-PROGRESS_HEADERS = ("編號", "構面", "評核項目", "評核重點", "具體作法（參考）", "完成期限", "辦理情形")
+# 調查表 and 辦理情形: row 1 holds the title with the unit's name, row 2 a note, row 3 the headings;
+# the unit's entries start on row 4.
+HEADER_ROW = 3
+SURVEY_HEADERS = ("構面名稱", "項目", "措施名稱", "措施內容")  # every column is an input column
+SURVEY_ROWS_PER_TOPIC = 3  # empty rows under each 構面/項目 pair; units insert more rows as they need
+SURVEY_SPARE_ROWS = 10  # rows at the end with 構面 and 項目 left for the unit to choose
+PROGRESS_HEADERS = ("編號", "構面", "評核項目", "評核重點", "具體作法（參考）", "完成期限", "期限日期", "辦理情形")
+PROGRESS_CODE = "編號"  # the key point's code, e.g. 1.1.1: what identifies a row of 辦理情形
+PROGRESS_INPUT = "辦理情形"  # the one input column besides the case counts
 CASE_COUNT_WORD = "件數"  # a deadline such as 「提供106、107年申辦件數及辦理情形」 asks for case counts
+
+# 說明: what the unit enters, label in column A and entry in column B of the given row.
+REPORT_DATE = "填報日期"  # collect keeps the return with the later date when a unit sends two
+REPORTER = "填報人"
+PHONE = "聯絡電話"
+GUIDE_INPUT_ROWS = {REPORT_DATE: 5, REPORTER: 6, PHONE: 7}
 
 # Keys of the identity sheet (column A) and of the custom document properties.
 ID_YEAR = "計畫年度"
@@ -45,29 +58,57 @@ class ProgressRow:
 
 def progress_rows(plan: Plan, unit: Unit) -> list[ProgressRow]:
     """The key points of 附表1 this unit answers for, directly or through a group, in plan order."""
+    asked = case_count_years(plan)
     rows = []
-    for d, dimension in enumerate(plan.dimensions, 1):
-        for i, item in enumerate(dimension.items, 1):
-            for k, key_point in enumerate(item.key_points, 1):
-                if unit in key_point.units:
-                    years = (plan.facts.year - 1, plan.facts.year) if CASE_COUNT_WORD in key_point.deadline else ()
-                    rows.append(ProgressRow(f"{d}.{i}.{k}", dimension, item, key_point, years))
+    for code, dimension, item, key_point in numbered_key_points(plan):
+        if any(_reaches(ref, unit) for ref in key_point.responsible):
+            years = asked if CASE_COUNT_WORD in key_point.deadline else ()
+            rows.append(ProgressRow(code, dimension, item, key_point, years))
     return rows
+
+
+def _reaches(ref: UnitRef, unit: Unit) -> bool:
+    """Whether a responsibility reaches the unit, in time independent of the number of units.
+
+    A group reaches every unit of its categories (how the model resolves a group); testing the category
+    instead of searching the group's member list keeps a build for 1,000 units linear.
+    """
+    if ref.group is not None:
+        return unit.category in ref.group.categories
+    return unit in ref.units
+
+
+def numbered_key_points(plan: Plan) -> list[tuple[str, Dimension, Item, KeyPoint]]:
+    """Every key point with its code: dimension, item and key point numbers, e.g. 1.2.3."""
+    return [(f"{d}.{i}.{k}", dimension, item, key_point)
+            for d, dimension in enumerate(plan.dimensions, 1)
+            for i, item in enumerate(dimension.items, 1)
+            for k, key_point in enumerate(item.key_points, 1)]
+
+
+def case_count_years(plan: Plan) -> tuple[int, ...]:
+    """The ROC years whose case counts a key point asking for 件數 wants: last year and the plan year."""
+    return plan.facts.year - 1, plan.facts.year
 
 
 def case_count_header(year: int) -> str:
     return f"{year}年件數"
 
 
+def progress_headers(plan: Plan) -> tuple[str, ...]:
+    """The headings of 辦理情形, row HEADER_ROW: PROGRESS_HEADERS, then one case-count column per year."""
+    return PROGRESS_HEADERS + tuple(case_count_header(year) for year in case_count_years(plan))
+
+
 def layout_digest(plan: Plan) -> str:
-    """A short digest of what the form asks: the survey topics and every key point's code and name.
+    """A short digest of what the form asks: its columns, the survey topics, every key point's code and name.
 
     Two forms with the same digest can be merged row by row; a different digest means an old version.
     """
     layout = {
+        "columns": [list(SURVEY_HEADERS), list(progress_headers(plan))],
         "survey": [[d.name, d.survey_topics] for d in plan.dimensions],
-        "progress": [[f"{d}.{i}.{k}", kp.name] for d, dim in enumerate(plan.dimensions, 1)
-                     for i, item in enumerate(dim.items, 1) for k, kp in enumerate(item.key_points, 1)],
+        "progress": [[code, kp.name] for code, _, _, kp in numbered_key_points(plan)],
     }
     text = json.dumps(layout, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,23 +1,37 @@
-"""Stage 1: read the master workbook into rows of located cells, and report what is missing."""
+"""Stage 1: read the master workbook into rows of located cells, and report what cannot be used as it is.
+
+The workbook goes through workbook_reader, the same guarded reader collect uses, which keeps each
+formula's last calculated value and the merged ranges. Every cell the user typed ends up in a Row or
+in a Problem that names it: nothing is dropped silently.
+"""
 from __future__ import annotations
 
 import difflib
 import re
-import warnings
-import zipfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
-from .cleaning import is_blank
+from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity
-from .schema import DATA_SHEETS, GUIDE_SHEET, SheetSpec
+from .schema import DATA_SHEETS, GUIDE_SHEET, ITEMS, MEASURES, ROSTER, SheetSpec
+from .workbook_reader import CellData, SheetData, column_letter, read_workbook
+
+# Headings are looked for in the first rows, so a title row inserted above them is found and reported.
+HEADER_SEARCH_ROWS = 10
+# Columns where an empty cell means "as above" or "only on the first row": a vertical merge there reads
+# the way the user meant it. Anywhere else a merge would silently turn the rows below into blanks.
+CARRIED_DOWN = {
+    ITEMS.name: {"構面"},
+    MEASURES.name: {"構面", "評核項目", "評核重點", "完成期限", "期限日期"},
+    ROSTER.name: {"編組", "備考"},
+}
+_SHOWN_TEXT = 30  # characters of a cell quoted in a message
 
 
 @dataclass(frozen=True)
 class Cell:
-    value: object  # as the workbook holds it: str, int, float, datetime or None
+    value: object  # as the workbook holds it: str, int, float, bool, datetime or None
     location: Location
 
     @property
@@ -43,6 +57,11 @@ class Row:
 class Sheet:
     spec: SheetSpec
     rows: list[Row]
+    missing: tuple[str, ...] = ()  # headings not found: the rows cannot be read as the schema says
+
+    @property
+    def usable(self) -> bool:
+        return not self.missing
 
 
 @dataclass
@@ -54,23 +73,24 @@ class RawMaster:
     def where(self, sheet: str | None = None, **kwargs) -> Location:
         return Location(file=self.path.name, sheet=sheet, **kwargs)
 
-
-def lock_file(path: Path) -> Path:
-    """Excel and LibreOffice leave ~$name (or .~lock.name#) beside a workbook they have open."""
-    return path.with_name("~$" + path.name)
+    def problem(self, message: str, location: Location, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(message, location, severity))
 
 
-def _normal_heading(value: object) -> str:
-    return re.sub(r"\s+", "", str(value)) if not is_blank(value) else ""
+def lock_files(path: Path) -> tuple[Path, Path]:
+    """Excel leaves ~$name, LibreOffice .~lock.name#, beside a workbook they have open."""
+    return path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")
 
 
-def _read_frames(path: Path) -> dict:
-    import pandas as pd  # heavy: imported only when a workbook is read
+def shown(value: object) -> str:
+    """A cell's text for a message, shortened so an enormous cell does not flood the report."""
+    text = clean_text(value).text.replace("\n", " ")
+    return text if len(text) <= _SHOWN_TEXT else text[:_SHOWN_TEXT] + "…"
 
-    with warnings.catch_warnings():
-        # openpyxl warns about Excel features it does not keep (data validation extensions)
-        warnings.simplefilter("ignore")
-        return pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+
+def normal_heading(value: object) -> str:
+    """Headings compare without spaces and width differences: 「承辦單位 １」 is 「承辦單位1」."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(value).text))
 
 
 def load_master(path: Path) -> RawMaster:
@@ -78,78 +98,185 @@ def load_master(path: Path) -> RawMaster:
     master = RawMaster(path)
     if not path.exists():
         raise InputError("找不到計畫主檔，請確認檔案位置或以 --source 指定。", master.where())
-    if lock_file(path).exists() or path.with_name(f".~lock.{path.name}#").exists():
-        master.problems.append(
-            Problem("此檔案似乎正由 Excel 開啟中；將讀取最後一次儲存的內容，尚未儲存的修改不會納入。",
-                    master.where(), Severity.WARNING)
-        )
+    if path.is_dir():
+        raise InputError("這是資料夾，不是計畫主檔；請以 --source 指定活頁簿檔案（.xlsx）。", master.where())
+    if any(lock.exists() for lock in lock_files(path)):
+        master.problem("此檔案似乎正由 Excel 開啟中；將讀取最後一次儲存的內容，尚未儲存的修改不會納入。",
+                       master.where(), Severity.WARNING)
     try:
-        frames = _read_frames(path)
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
-        if isinstance(error, PermissionError):
-            raise InputError("無法讀取檔案（權限不足或被其他程式鎖定），請關閉檔案後再試。", master.where()) from error
-        raise InputError("這不是可讀取的 Excel 活頁簿（.xlsx），請以 Excel 另存為 .xlsx 後再試。", master.where()) from error
+        workbook = read_workbook(path, path.name)
+    except PermissionError as error:
+        raise InputError("無法讀取檔案（權限不足或被其他程式鎖定），請關閉檔案後再試。", master.where()) from error
+    sheets = {sheet.name: sheet for sheet in workbook.sheets}
     known = {spec.name for spec in DATA_SHEETS} | {GUIDE_SHEET}
+    if not any(spec.name in sheets for spec in DATA_SHEETS):
+        expected = "、".join(spec.name for spec in DATA_SHEETS)
+        found = "、".join(f"「{name}」" for name in sheets)
+        master.problem(f"活頁簿中沒有任何計畫主檔的工作表（應有：{expected}；此檔只有：{found}）；請確認選對檔案。",
+                       master.where())
+        return master
     for spec in DATA_SHEETS:
-        if spec.name not in frames:
-            suggestion = difflib.get_close_matches(spec.name, [n for n in frames if n not in known], n=1, cutoff=0.3)
-            hint = f"（是否為「{suggestion[0]}」？請改回「{spec.name}」）" if suggestion else ""
-            master.problems.append(Problem(f"缺少工作表「{spec.name}」{hint}。", master.where()))
+        if spec.name in sheets:
+            master.sheets[spec.name] = _SheetReader(master, spec, sheets[spec.name]).read()
             continue
-        master.sheets[spec.name] = _read_sheet(master, spec, frames[spec.name])
-    for name, frame in frames.items():
-        if name not in known and frame.notna().to_numpy().any():
-            master.problems.append(
-                Problem("此工作表不屬於計畫主檔，內容不會使用。", master.where(name), Severity.WARNING)
-            )
+        unknown = [name for name in sheets if name not in known]
+        suggestion = difflib.get_close_matches(spec.name, unknown, n=1, cutoff=0.3)
+        hint = f"（是否為「{suggestion[0]}」？請改回「{spec.name}」）" if suggestion else ""
+        master.problem(f"缺少工作表「{spec.name}」{hint}。", master.where())
+    for sheet in workbook.sheets:
+        if sheet.name not in known and sheet.cells:
+            master.problem("此工作表不屬於計畫主檔，內容不會使用。", master.where(sheet.name), Severity.WARNING)
     return master
 
 
-def _read_sheet(master: RawMaster, spec: SheetSpec, frame) -> Sheet:
-    values = frame.to_numpy().tolist() if len(frame) else []
-    headings = [_normal_heading(v) for v in values[0]] if values else []
-    columns: dict[str, int] = {}
-    repeated: list[int] = []
-    unknown: list[int] = []
-    for index, heading in enumerate(headings):
-        if spec.repeat_prefix and heading.startswith(spec.repeat_prefix):
-            repeated.append(index)
-        elif any(c.header == heading for c in spec.columns) and heading not in columns:
-            columns[heading] = index
-        elif heading or any(not is_blank(row[index]) for row in values[1:]):
-            unknown.append(index)
-    for column in spec.columns:
-        if column.header not in columns:
-            unused = [headings[i] for i in unknown if headings[i]]
-            suggestion = difflib.get_close_matches(column.header, unused, n=1, cutoff=0.3)
-            hint = f"（是否為「{suggestion[0]}」？）" if suggestion else ""
-            master.problems.append(
-                Problem(f"第 1 列缺少欄位標題「{column.header}」{hint}。", master.where(spec.name, row=1))
+class _SheetReader:
+    """Turns one sheet's stored cells into Rows, reporting every cell it cannot use where it is."""
+
+    def __init__(self, master: RawMaster, spec: SheetSpec, sheet: SheetData):
+        self.master = master
+        self.spec = spec
+        self.sheet = sheet
+        self.rows = sheet.rows()  # row number → column index → cell, stored cells only
+        self.headings: dict[int, str] = {}  # column index → normalised heading
+
+    def where(self, row: int, column: int | None = None, header: str | None = None) -> Location:
+        letter = column_letter(column) if column else None
+        if header is None and column is not None:
+            header = self.headings.get(column) or None
+        return self.master.where(self.spec.name, row=row, column=letter, header=header)
+
+    def value(self, cell: CellData | None) -> object:
+        """The value Excel shows; an error value or a formula never calculated is reported, not used."""
+        if cell is None:
+            return None
+        if cell.error:
+            self.master.problem(f"此格顯示錯誤值 {cell.error}（公式無法計算）；請修正公式或直接填入內容。",
+                         self.where(cell.row, cell.column))
+            return None
+        if cell.formula is not None and is_blank(cell.value):
+            self.master.problem("此格是公式，但檔案中沒有計算結果，視為空白；若應有內容，請以 Excel 開啟並儲存後再執行。",
+                         self.where(cell.row, cell.column), Severity.WARNING)
+            return None
+        return cell.value
+
+    def read(self) -> Sheet:
+        if not self.rows:
+            headings = "、".join(self._expected_headings())
+            self.master.problem(f"工作表是空的；第 1 列應為欄位標題：{headings}。", self.where(1))
+            return Sheet(self.spec, [], tuple(self._expected_headings()))
+        header_row = self._find_header_row()
+        self._report_cells_above(header_row)
+        columns, repeated = self._columns(self.rows.get(header_row, {}), header_row)
+        self._report_merges(header_row, set(columns.values()) | set(repeated))
+        result: list[Row] = []
+        for number, cells in self.rows.items():
+            if number <= header_row:
+                continue
+            values = {index: self.value(cell) for index, cell in cells.items()}
+            row = Row(
+                number,
+                {header: Cell(values.get(index), self.where(number, index, header)) for header, index in columns.items()},
+                tuple(Cell(values[i], self.where(number, i)) for i in repeated if not is_blank(values.get(i))),
             )
-    if spec.repeat_prefix and not repeated:
-        master.problems.append(
-            Problem(f"第 1 列缺少欄位標題「{spec.repeat_prefix}1」。", master.where(spec.name, row=1))
-        )
-    for index in unknown:
-        letter = get_column_letter(index + 1)
-        master.problems.append(
-            Problem("此欄標題不屬於本工作表，內容不會使用；請確認標題拼寫。",
-                    master.where(spec.name, row=1, column=letter, header=headings[index] or None),
-                    Severity.WARNING)
-        )
+            if not row.blank:
+                result.append(row)
+        missing = [c.header for c in self.spec.columns if c.header not in columns]
+        if self.spec.repeat_prefix and not repeated:
+            missing.append(f"{self.spec.repeat_prefix}1")
+        return Sheet(self.spec, result, tuple(missing))
 
-    def cell(values_row: list, index: int, number: int, header: str) -> Cell:
-        value = values_row[index] if index < len(values_row) else None
-        return Cell(None if is_blank(value) else value,
-                    master.where(spec.name, row=number, column=get_column_letter(index + 1), header=header))
+    def _expected_headings(self) -> list[str]:
+        names = [c.header for c in self.spec.columns]
+        return names + [f"{self.spec.repeat_prefix}1"] if self.spec.repeat_prefix else names
 
-    rows: list[Row] = []
-    for offset, values_row in enumerate(values[1:], start=2):
-        cells = {header: cell(values_row, index, offset, header) for header, index in columns.items()}
-        extra = tuple(
-            c for c in (cell(values_row, i, offset, headings[i]) for i in repeated) if not c.blank
-        )
-        row = Row(offset, cells, extra)
-        if not row.blank:
-            rows.append(row)
-    return Sheet(spec, rows)
+    def _is_heading(self, text: str) -> bool:
+        return any(c.header == text for c in self.spec.columns) or bool(
+            self.spec.repeat_prefix and text.startswith(self.spec.repeat_prefix))
+
+    def _find_header_row(self) -> int:
+        """Row 1, or the first row near the top with more headings, if rows were inserted above them."""
+        def score(number: int) -> int:
+            return sum(self._is_heading(normal_heading(c.value)) for c in self.rows.get(number, {}).values())
+
+        best = max(range(1, HEADER_SEARCH_ROWS + 1), key=lambda n: (score(n), -n))
+        if score(best) == 0 or score(best) <= score(1):
+            return 1
+        self.master.problem(f"欄位標題應在第 1 列，此工作表在第 {best} 列；已從第 {best} 列讀取標題，"
+                     "請刪除上方多出的列。", self.where(best), Severity.WARNING)
+        return best
+
+    def _report_cells_above(self, header_row: int) -> None:
+        for number in (n for n in self.rows if n < header_row):
+            for index, cell in self.rows[number].items():
+                if not is_blank(cell.value):
+                    self.master.problem(f"此格在欄位標題列上方，內容「{shown(cell.value)}」不會使用。",
+                                 self.where(number, index), Severity.WARNING)
+
+    def _columns(self, header_cells: dict[int, CellData], header_row: int) -> tuple[dict[str, int], list[int]]:
+        """Map each known heading to its column; report missing, repeated and unknown headings."""
+        columns: dict[str, int] = {}
+        repeated: list[int] = []
+        unknown: list[int] = []
+        data_columns = {index for number, cells in self.rows.items() if number > header_row
+                        for index, cell in cells.items() if not is_blank(cell.value)}
+        for index in sorted(set(header_cells) | data_columns):
+            heading = normal_heading(header_cells[index].value) if index in header_cells else ""
+            self.headings[index] = heading
+            if self.spec.repeat_prefix and heading.startswith(self.spec.repeat_prefix):
+                repeated.append(index)
+            elif heading in columns:
+                self.master.problem(f"欄位標題「{heading}」重複（已在 {column_letter(columns[heading])} 欄）；"
+                             "此欄內容不會使用，請刪除此欄或改正標題。", self.where(header_row, index))
+            elif self._is_heading(heading):
+                columns[heading] = index
+            elif heading or index in data_columns:
+                unknown.append(index)
+        for column in self.spec.columns:
+            if column.header not in columns:
+                unused = {self.headings[i]: i for i in unknown if self.headings[i]}
+                suggestion = difflib.get_close_matches(column.header, list(unused), n=1, cutoff=0.5)
+                if suggestion:  # the misspelt heading is this problem's place, not an unknown column besides
+                    index = unused[suggestion[0]]
+                    unknown.remove(index)
+                    self.master.problem(f"欄位標題「{suggestion[0]}」應為「{column.header}」；請改回「{column.header}」。",
+                                 self.where(header_row, index))
+                else:
+                    self.master.problem(f"第 {header_row} 列缺少欄位標題「{column.header}」。",
+                                 self.where(header_row, header=column.header))
+        if self.spec.repeat_prefix and not repeated:
+            self.master.problem(f"第 {header_row} 列缺少欄位標題「{self.spec.repeat_prefix}1」。",
+                         self.where(header_row, header=f"{self.spec.repeat_prefix}1"))
+        for index in unknown:
+            filled = [f"{column_letter(index)}{n}" for n, cells in self.rows.items()
+                      if n > header_row and index in cells and not is_blank(cells[index].value)]
+            cells = f"（{'、'.join(filled[:5])}{' 等' if len(filled) > 5 else ''}共 {len(filled)} 格）" if filled else ""
+            what = "此欄沒有標題" if not self.headings[index] else "此欄標題不屬於本工作表"
+            self.master.problem(f"{what}，內容{cells}不會使用；請確認標題拼寫。", self.where(header_row, index),
+                         Severity.WARNING)
+        return columns, repeated
+
+    def _report_merges(self, header_row: int, used_columns: set[int]) -> None:
+        carried = CARRIED_DOWN.get(self.spec.name, set())
+        for first_row, first_column, last_row, last_column in self.sheet.merged:
+            if last_row < header_row:
+                continue  # above the headings: those cells are reported as unused already
+            span = f"{column_letter(first_column)}{first_row}:{column_letter(last_column)}{last_row}"
+            where = self.where(first_row, first_column)
+            if first_row <= header_row:
+                self.master.problem(f"標題列的儲存格 {span} 已合併；請取消合併，讓每一欄都有自己的標題。", where)
+                continue
+            columns = range(first_column, last_column + 1)
+            if last_row > first_row and any(
+                index in used_columns and not self._carried_down(self.headings.get(index, ""), carried)
+                for index in columns
+            ):
+                headers = "、".join(f"「{self.headings[i]}」" for i in columns if self.headings.get(i))
+                self.master.problem(f"儲存格 {span} 已合併：{headers}每一列各自讀取，合併後只有第 {first_row} 列有值、"
+                             "其餘各列視為空白；請取消合併並在每一列填寫。", where)
+            elif last_column > first_column:
+                self.master.problem(f"儲存格 {span} 跨欄合併：只讀取 {column_letter(first_column)}{first_row}，"
+                             "其餘各欄視為空白；建議取消合併。", where, Severity.WARNING)
+
+    def _carried_down(self, heading: str, carried: set[str]) -> bool:
+        return heading in carried or bool(self.spec.repeat_prefix and heading.startswith(self.spec.repeat_prefix))
+

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from .cleaning import clean_text, describe_characters
 from .errors import Location, Problem, Severity
-from .load import Cell, RawMaster, Row
+from .load import Cell, RawMaster, Row, shown
 from .numbering import MAX_DEPTH
 from .schema import (
-    BODY, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, INDIVIDUAL, ITEMS, MEASURES, NO, OVERALL, ROSTER,
+    BODY, DIMENSION_KINDS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, INDIVIDUAL, ITEMS, MEASURES, NO, OVERALL, ROSTER,
     UNIT_CATEGORIES, UNITS, YES, Fact, Kind,
 )
 
@@ -26,6 +26,7 @@ class Paragraph:
     level: int | None
     text: str
     location: Location
+    level_location: Location | None = None  # the 層級 cell, for outline problems
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Group:
     name: str
     categories: tuple[str, ...]
     location: Location
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class KeyPoint:
     deadline: str = ""
     due_date: dt.date | None = None
     responsible: tuple[UnitRef, ...] = ()
+    due_date_location: Location | None = None
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -83,6 +86,7 @@ class Dimension:
     points: int
     location: Location
     items: list[Item] = field(default_factory=list)
+    points_location: Location | None = None
 
     @property
     def has_items(self) -> bool:
@@ -169,8 +173,9 @@ def roc_date(date: dt.date) -> str:
 
 
 def _key(name: str) -> str:
-    """Unit names compare without spaces and width differences (full-width letters, 台/臺)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).replace("台", "臺")
+    """Unit names compare without spaces, invisible characters and width differences (full-width letters, 台/臺)."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
+    return re.sub(r"\s+", "", visible).replace("台", "臺")
 
 
 class _Builder:
@@ -185,6 +190,12 @@ class _Builder:
         self.problems.append(Problem(message, location, severity))
 
     def text(self, cell: Cell, required: bool = False) -> str:
+        if isinstance(cell.value, dt.datetime):
+            # Excel turns 6/29 typed in a text column into a date; print it the way official documents do
+            printed = roc_date(cell.value.date())
+            self.error(f"此格是 Excel 日期，文件中印為「{printed}」；若要照原樣印出，請將儲存格格式設為「文字」後重新輸入。",
+                       cell.location, Severity.WARNING)
+            return printed
         cleaned = clean_text(cell.value)
         if cleaned.removed:
             self.error(f"含有 Word 無法儲存的控制字元（{describe_characters(cleaned.removed)}），已刪除。",
@@ -198,25 +209,18 @@ class _Builder:
             if required:
                 self.error("此欄不可空白，請填入整數。", cell.location)
             return None
-        value = cell.value
-        if isinstance(value, bool):
-            value = None
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
-        elif isinstance(value, str):
-            digits = unicodedata.normalize("NFKC", value).strip().replace(",", "")
-            value = int(digits) if re.fullmatch(r"\d+", digits) else None
-        if not isinstance(value, int):
-            self.error(f"「{clean_text(cell.value).text}」不是整數，請填入數字。", cell.location)
-            return None
+        value = whole_number(cell.value)
+        if value is None:
+            self.error(f"「{shown(cell.value)}」不是整數，請填入數字。", cell.location)
         return value
 
     def level(self, cell: Cell, deepest: int) -> int | None:
         if cell.blank:
             return None
-        value = self.integer(cell)
-        if value is not None and not 1 <= value <= deepest:
-            self.error(f"層級須為 1 到 {deepest} 的整數，或空白表示不編號的段落。", cell.location)
+        value = whole_number(cell.value)
+        if value is None or not 1 <= value <= deepest:
+            self.error(f"層級「{shown(cell.value)}」不正確：須為 1 到 {deepest} 的整數，"
+                       "或空白表示不編號的段落。", cell.location)
             return None
         return value
 
@@ -232,7 +236,7 @@ class _Builder:
             return value
         parsed = parse_date(clean_text(value).text)
         if parsed is None:
-            self.error(f"「{clean_text(value).text}」不是日期，請填入 Excel 日期（例：2018/6/29）。", cell.location)
+            self.error(f"「{shown(value)}」不是日期，請填入 Excel 日期（例：2018/6/29）。", cell.location)
         return parsed
 
     def yes_no(self, cell: Cell, default: bool) -> bool:
@@ -256,24 +260,45 @@ class _Builder:
             return None
         target = self.directory.get(_key(written))
         if target is None:
-            names = [n for n in self.directory_names()]
-            self.error(f"「{written}」不是「單位」工作表中的單位、別名或群組{suggest(written, names)}。", cell.location)
+            self.error(f"「{shown(written)}」不是「單位」工作表中的單位、別名或群組"
+                       f"{suggest(written, self.directory_names())}。", cell.location)
             return None
+        self.official_spelling(written, cell)
         if isinstance(target, Group):
             members = tuple(u for u in self.units if u.category in target.categories)
             return UnitRef(written, members, cell.location, target)
         return UnitRef(written, (target,), cell.location)
 
+    def official_spelling(self, name: str, cell: Cell) -> None:
+        """Official names are written with 臺; a name is printed as typed, so 台 is pointed out."""
+        if "台" in name:
+            self.error(f"「{shown(name)}」中的「台」在公文中應寫作「臺」；文件照填寫文字印出，請改正。",
+                       cell.location, Severity.WARNING)
+
     def directory_names(self) -> list[str]:
         names: list[str] = []
         for entry in dict.fromkeys(self.directory.values()):
             names.append(entry.name)
-            names.extend(getattr(entry, "aliases", ()))
+            names.extend(entry.aliases)
         return names
 
     @property
     def units(self) -> list[Unit]:
         return [e for e in dict.fromkeys(self.directory.values()) if isinstance(e, Unit)]
+
+
+def whole_number(value: object) -> int | None:
+    """An integer from a number cell or from digits typed as text (「２００」, 「1,000」); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        digits = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+        return int(digits) if re.fullmatch(r"\d{1,9}", digits) else None
+    return None
 
 
 def suggest(text: str, choices: list[str]) -> str:
@@ -298,9 +323,10 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
-    """Build the plan from the loaded rows; the plan is None when a sheet it needs is missing."""
+    """Build the plan from the loaded rows; the plan is None when a sheet it needs or one of its headings is missing."""
     builder = _Builder(master)
-    if any(spec.name not in master.sheets for spec in (FACTS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)):
+    needed = (FACTS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)
+    if any(spec.name not in master.sheets or not master.sheets[spec.name].usable for spec in needed):
         return None, builder.problems
     facts = _facts(builder, master.sheets[FACTS.name].rows)
     units, groups = _units(builder, master.sheets[UNITS.name].rows)
@@ -313,7 +339,8 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
 
 
 def _paragraph(builder: _Builder, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
-    return Paragraph(builder.level(row["層級"], deepest), builder.text(row[header], required), row[header].location)
+    return Paragraph(builder.level(row["層級"], deepest), builder.text(row[header], required), row[header].location,
+                     row["層級"].location)
 
 
 def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
@@ -321,8 +348,13 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
     names = [f.value for f in Fact]
     for row in rows:
         name = builder.text(row["項目"])
+        if not name:
+            if not row["內容"].blank:
+                builder.error(f"此列有內容「{shown(row['內容'].value)}」但沒有項目名稱；請填寫項目（例：機關名稱），"
+                              "否則內容不會使用。", row["項目"].location)
+            continue
         if name not in names:
-            builder.error(f"「{name}」不是計畫資料的項目，內容不會使用{suggest(name, names)}。",
+            builder.error(f"「{shown(name)}」不是計畫資料的項目，內容不會使用{suggest(name, names)}。",
                           row["項目"].location, Severity.WARNING)
             continue
         fact = Fact(name)
@@ -366,7 +398,9 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
         category = builder.choice(row["類別"], list(UNIT_CATEGORIES), "單位類別")
         if not name:
             continue
+        builder.official_spelling(name, row["單位名稱"])
         covered = builder.text(row["群組涵蓋類別"])
+        aliases = _split_names(builder.text(row["別名"]))
         entry: Unit | Group
         if category == GROUP_CATEGORY:
             categories = _split_names(covered)
@@ -375,20 +409,21 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
             for unknown in (c for c in categories if c not in UNIT_CATEGORIES[:-1]):
                 builder.error(f"「{unknown}」不是單位類別{suggest(unknown, list(UNIT_CATEGORIES[:-1]))}。",
                               row["群組涵蓋類別"].location)
-            entry = Group(name, categories, row["單位名稱"].location)
+            if not row["填報調查表"].blank:
+                builder.error("群組本身不填報調查表（其涵蓋的各單位依各自的設定），此格不會使用；請清空。",
+                              row["填報調查表"].location, Severity.WARNING)
+            entry = Group(name, categories, row["單位名稱"].location, aliases)
             groups.append(entry)
-            aliases: tuple[str, ...] = ()
         else:
             if covered:
                 builder.error("只有類別為「群組」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
-            aliases = _split_names(builder.text(row["別名"]))
             entry = Unit(name, category, aliases, builder.yes_no(row["填報調查表"], default=True),
                          row["單位名稱"].location)
             units.append(entry)
         for key_name, cell in [(name, row["單位名稱"])] + [(a, row["別名"]) for a in aliases]:
             previous = builder.directory.get(_key(key_name))
             if previous is not None:
-                builder.error(f"「{key_name}」重複，已用於第 {previous.location.row} 列的「{previous.name}」。",
+                builder.error(f"「{shown(key_name)}」重複，已用於第 {previous.location.row} 列的「{shown(previous.name)}」。",
                               cell.location)
                 continue
             builder.directory[_key(key_name)] = entry
@@ -402,21 +437,25 @@ def _dimensions(builder: _Builder, master: RawMaster) -> list[Dimension]:
         kind = builder.choice(row["評核類別"], [INDIVIDUAL, OVERALL], "評核類別")
         points = builder.integer(row["配分"])
         if name in dimensions:
-            builder.error(f"構面「{name}」重複，已於第 {dimensions[name].location.row} 列定義。", row["構面名稱"].location)
+            builder.error(f"構面「{shown(name)}」重複，已於第 {dimensions[name].location.row} 列定義。",
+                          row["構面名稱"].location)
         elif name:
-            dimensions[name] = Dimension(name, kind, points or 0, row["構面名稱"].location)
+            dimensions[name] = Dimension(name, kind, points or 0, row["構面名稱"].location,
+                                         points_location=row["配分"].location)
     items: dict[tuple[str, str], Item] = {}
+    dimension = ""
     for row in master.sheets[ITEMS.name].rows:
-        dimension = builder.choice(row["構面"], list(dimensions), "構面")
+        if not row["構面"].blank or not dimension:  # an empty 構面 means the one above
+            dimension = builder.choice(row["構面"], list(dimensions), "構面")
         name = builder.text(row["評核項目"], required=True)
-        if dimension not in dimensions or not name:
-            continue
+        if dimension not in dimensions or not name or dimensions[dimension].kind not in DIMENSION_KINDS:
+            continue  # an unknown dimension or kind is reported once, not for each of its items
         if dimensions[dimension].kind == OVERALL:
-            builder.error(f"構面「{dimension}」是{OVERALL}，不設評核項目；請將此列刪除，"
-                          "並在「附表1」直接列出評核重點。", row["構面"].location)
+            builder.error(f"構面「{shown(dimension)}」是{OVERALL}，不設評核項目；請將此列刪除，"
+                          "並在「附表1」直接列出評核重點。", row["評核項目"].location)
             continue
         if (dimension, name) in items:
-            builder.error(f"評核項目「{name}」重複，已於第 {items[dimension, name].location.row} 列定義。",
+            builder.error(f"評核項目「{shown(name)}」重複，已於第 {items[dimension, name].location.row} 列定義。",
                           row["評核項目"].location)
             continue
         items[dimension, name] = Item(name, row["評核項目"].location)
@@ -425,55 +464,68 @@ def _dimensions(builder: _Builder, master: RawMaster) -> list[Dimension]:
     return list(dimensions.values())
 
 
+class _Unknown:
+    """Marks a 構面 or 評核項目 already reported as unknown: the rows under it need no message of their own."""
+
+
+_UNKNOWN = _Unknown()
+
+
 def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimension],
               items: dict[tuple[str, str], Item]) -> None:
-    dimension: Dimension | None = None
-    item: Item | None = None
+    dimension: Dimension | _Unknown | None = None
+    item: Item | _Unknown | None = None
     key_point: KeyPoint | None = None
     for row in rows:
         if not row["構面"].blank:
             name = builder.choice(row["構面"], list(dimensions), "構面")
-            dimension, item, key_point = dimensions.get(name), None, None
-            if dimension is not None and not dimension.has_items:
+            dimension, item, key_point = dimensions.get(name, _UNKNOWN), None, None
+            if isinstance(dimension, Dimension) and dimension.kind not in DIMENSION_KINDS:
+                dimension = _UNKNOWN  # its 評核類別 is reported on the 構面 sheet
+            if isinstance(dimension, Dimension) and not dimension.has_items:
                 if not dimension.items:
                     dimension.items.append(Item(None, row["構面"].location))
                 item = dimension.items[0]
         if dimension is None:
-            if row["構面"].blank:
-                builder.error("尚未指定構面：請在此列或上方填寫「構面」。", row["構面"].location)
+            builder.error("尚未指定構面：請在此列填寫「構面」。", row["構面"].location)
+            dimension = _UNKNOWN
+        if isinstance(dimension, _Unknown):
             continue
         if not row["評核項目"].blank:
             name = builder.text(row["評核項目"])
+            key_point = None
             if not dimension.has_items:
-                builder.error(f"構面「{dimension.name}」是{OVERALL}，不設評核項目，請清空此格。", row["評核項目"].location)
+                builder.error(f"構面「{shown(dimension.name)}」是{OVERALL}，不設評核項目，請清空此格。",
+                              row["評核項目"].location)
             elif (dimension.name, name) not in items:
                 known = [n for (d, n) in items if d == dimension.name]
-                builder.error(f"「{name}」不是構面「{dimension.name}」的評核項目（請先在「評核項目」工作表新增）"
-                              f"{suggest(name, known)}。", row["評核項目"].location)
-                item, key_point = None, None
+                builder.error(f"「{shown(name)}」不是構面「{shown(dimension.name)}」的評核項目"
+                              f"（請先在「評核項目」工作表新增）{suggest(name, known)}。", row["評核項目"].location)
+                item = _UNKNOWN
             else:
-                item, key_point = items[dimension.name, name], None
-        first_row = not row["評核重點"].blank
-        if first_row:
-            if item is None:
-                builder.error("尚未指定評核項目：請在此列或上方填寫「評核項目」。", row["評核項目"].location)
-                key_point = None
-            else:
-                key_point = _key_point(builder, row, dimension)
-                item.key_points.append(key_point)
+                item = items[dimension.name, name]
+        if item is None:
+            builder.error("尚未指定評核項目：請在此列填寫「評核項目」。", row["評核項目"].location)
+            item = _UNKNOWN
+        if isinstance(item, _Unknown):
+            continue
+        if not row["評核重點"].blank:
+            key_point = _key_point(builder, row, dimension)
+            item.key_points.append(key_point)
         else:
             _no_key_point_cells(builder, row)
-        practice = _paragraph(builder, row, "具體作法", MAX_DEPTH - 1, required=True)
+        if row["具體作法"].blank and row["層級"].blank:
+            continue  # nothing of a practice on this row; a key point without any is reported by validate
         if key_point is None:
-            if not first_row and item is not None:
-                builder.error("尚未指定評核重點：請在此列或上方填寫「評核重點」。", row["評核重點"].location)
-            continue
-        key_point.practices.append(practice)
+            builder.error("尚未指定評核重點：請在此列填寫「評核重點」。", row["評核重點"].location)
+            key_point = KeyPoint("", row["評核重點"].location)  # collects this key point's rows without more messages
+        key_point.practices.append(_paragraph(builder, row, "具體作法", MAX_DEPTH - 1, required=True))
 
 
 def _key_point(builder: _Builder, row: Row, dimension: Dimension) -> KeyPoint:
     required = dimension.has_items  # overall dimensions print no deadline or units
-    key_point = KeyPoint(builder.text(row["評核重點"]), row["評核重點"].location)
+    key_point = KeyPoint(builder.text(row["評核重點"]), row["評核重點"].location,
+                         due_date_location=row["期限日期"].location)
     key_point.deadline = builder.text(row["完成期限"], required=required)
     key_point.due_date = builder.date(row["期限日期"], required=required)
     refs = [ref for ref in (builder.unit_ref(cell) for cell in row.repeated) if ref]
@@ -510,8 +562,8 @@ def _roster(builder: _Builder, rows: list[Row]) -> list[RosterGroup]:
         elif not row["備考"].blank:
             builder.error("「備考」只填在編組的第一列。", row["備考"].location)
         if not groups:
-            builder.error("尚未指定編組：請在此列或上方填寫「編組」。", row["編組"].location)
-            continue
+            builder.error("尚未指定編組：請在此列填寫「編組」。", row["編組"].location)
+            groups.append(RosterGroup("", row["編組"].location))  # collects the rows below without more messages
         group = groups[-1]
         if any(not row[h].blank for h in ("職務", "職稱", "姓名")):
             group.members.append(Member(builder.text(row["職務"], required=True), builder.text(row["職稱"]),

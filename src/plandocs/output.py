@@ -5,6 +5,7 @@ name and an atomic rename, so a failure never leaves a half-written output or a 
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -86,20 +87,45 @@ class OutputSet:
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
     def write(self, folder: Path) -> list[Path]:
-        """Write every artifact and the manifest atomically; remove files the previous manifest listed that
-        this build no longer makes (a unit deleted from the master), nothing else."""
+        """Write every artifact and the manifest as one change, then remove files the previous manifest listed
+        that this build no longer makes (a unit deleted from the master), nothing else.
+
+        All files are first written beside their targets under temporary names; only then is each renamed
+        over its target, the previous file kept aside until every rename has succeeded. If anything fails
+        (a full disk, a file open in Word), the files already replaced are put back: the folder holds
+        either the whole new build or the whole previous one.
+        """
         previous = _previous_outputs(folder)
-        written: list[Path] = []
-        for artifact in [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]:
-            target = folder.joinpath(*artifact.path.parts)
-            write_atomically(target, artifact.data)
-            written.append(target)
+        artifacts = [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]
+        targets = [folder.joinpath(*a.path.parts) for a in artifacts]
+        staged: list[Path] = []
+        replaced: list[tuple[Path, Path | None]] = []  # each target renamed so far, with its previous file
+        try:
+            for artifact, target in zip(artifacts, targets):
+                staged.append(_stage(target, artifact.data))
+            for temporary, target in zip(staged, targets):
+                kept = _set_aside(target)
+                replaced.append((target, kept))
+                with _output_errors(target):
+                    os.replace(temporary, target)
+        except BaseException:
+            for target, kept in reversed(replaced):
+                if kept is not None:
+                    os.replace(kept, target)
+                else:
+                    target.unlink(missing_ok=True)
+            for temporary in staged:
+                temporary.unlink(missing_ok=True)
+            raise
+        for _, kept in replaced:
+            if kept is not None:
+                kept.unlink(missing_ok=True)
         current = {str(a.path) for a in self.artifacts}
         for stale in previous - current:
             path = folder.joinpath(*PurePosixPath(stale).parts)
             if path.is_file():
                 path.unlink()
-        return written
+        return targets
 
 
 def _previous_outputs(folder: Path) -> set[str]:
@@ -111,18 +137,38 @@ def _previous_outputs(folder: Path) -> set[str]:
     return {row[0] for row in rows[1:] if row and ".." not in PurePosixPath(row[0]).parts}
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
-    try:
+def _stage(target: Path, data: bytes) -> Path:
+    """Write data to a temporary file beside the target (same folder, so the rename is atomic)."""
+    with _output_errors(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".plandocs-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+    return Path(temporary)
+
+
+def _set_aside(target: Path) -> Path | None:
+    """Rename an existing target to a temporary name beside it, so it can be put back; None if there is none.
+
+    On Windows this is also where a file open in Word or Excel is found, before anything is replaced.
+    """
+    if not target.exists():
+        return None
+    with _output_errors(target):
+        handle, kept = tempfile.mkstemp(dir=target.parent, prefix=".plandocs-", suffix=".old")
+        os.close(handle)
+        os.replace(target, kept)
+    return Path(kept)
+
+
+@contextlib.contextmanager
+def _output_errors(target: Path):
+    try:
+        yield
     except PermissionError as error:
         raise OutputError("無法寫入檔案：檔案可能正由 Word 或 Excel 開啟，請關閉後再執行。",
                           Location(file=str(target))) from error

@@ -177,7 +177,9 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
         full_context = make_context(style_ids(template))
         for name, data in (subdocuments or {}).items():
             full_context[name] = template.new_subdoc(io.BytesIO(data))
+        templated = _templated_properties(template)
         template.render(full_context, _environment())
+        _unescape_properties(template, templated)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:
@@ -185,6 +187,22 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
     except (OSError, KeyError, ValueError) as error:
         raise TemplateError("無法開啟範本，請確認為 Word 文件（.docx）且未損毀。", where) from error
     return buffer.getvalue()
+
+
+_PROPERTY_FIELDS = ("title", "subject", "author", "keywords", "comments", "category", "last_modified_by")
+
+
+def _templated_properties(template) -> list[str]:
+    properties = template.get_docx().core_properties
+    return [f for f in _PROPERTY_FIELDS if "{{" in (getattr(properties, f) or "") or "{%" in (getattr(properties, f) or "")]
+
+
+def _unescape_properties(template, fields: list[str]) -> None:
+    """docxtpl renders document properties with the body's autoescaping environment, and python-docx escapes
+    them again when saving; undo the first escape so `R&D` stays `R&D` in the file's title."""
+    properties = template.docx.core_properties  # get_docx() would reload the unrendered template
+    for field in fields:
+        setattr(properties, field, Markup(getattr(properties, field)).unescape())
 
 
 def describe_template_error(error: Exception) -> str:
