@@ -273,6 +273,16 @@ MASTER_CASES = [
          sheet="附表1", row=2, column="A"),
     Case("台 in an official name", cells({"單位": {"A44": "台北科", "B44": "科"}}), "「台北科」中的「台」在公文中應寫作「臺」",
          sheet="單位", row=44, column="A", severity=WARNING),
+    Case("台 in the agency's name", cells({"計畫資料": {"B2": "台北市政府警察局"}}),
+         "「台北市政府警察局」中的「台」在公文中應寫作「臺」", sheet="計畫資料", row=2, column="B", severity=WARNING),
+    Case("recipient that is no unit", cells({"計畫資料": {"B12": "秘書處"}}), "收件單位「秘書處」不是「單位」工作表中的單位（是否為「秘書室」",
+         sheet="計畫資料", row=12, column="B", severity=WARNING),
+    Case("units on a key point of an overall dimension", cells({"附表1": {"H182": "秘書室"}}),
+         "整體評核構面的表格沒有「承辦單位」欄，此格不會印在附表1", sheet="附表1", row=182, column="H", severity=WARNING),
+    Case("a Gregorian plan year is reported once", cells({"計畫資料": {"B4": 2018}}), "計畫年度請填民國年",
+         sheet="計畫資料", row=4, column="B"),
+    Case("practices longer than an Excel cell", cells({"附表1": {"E2": "作" * 33000}}),
+         "具體作法共 33", sheet="附表1", row=2, column="C", severity=WARNING),
     Case("enormous unit name", cells({"單位": {"A44": "科" * 30000, "B44": "科"}}), "單位名稱長 30000 字，超過 50 字",
          sheet="單位", row=44, column="A"),
     Case("two units with the same file name", cells({"單位": {"A44": "保安科?", "B44": "科", "A45": "保安科*", "B45": "科"}}),
@@ -501,3 +511,10 @@ def test_checking_writes_nothing(project: Paths) -> None:
     run(project)
     after = {p: p.read_bytes() for p in project.source.parent.parent.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_gregorian_plan_year_does_not_flood_the_report_with_due_dates(project: Paths) -> None:
+    cells({"計畫資料": {"B4": 2018}})(project)
+    problems = check_all(project).problems
+    assert [p for p in problems if "計畫年度請填民國年" in p.message]
+    assert not [p for p in problems if "不在計畫年度" in p.message]

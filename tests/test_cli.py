@@ -87,3 +87,23 @@ def test_check_gives_a_clean_bill_for_the_shipped_master(in_project):
 def test_console_script_is_installed():
     result = subprocess.run(["plandocs", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("plandocs ")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [(["bild"], "沒有「bild」這個指令。是否為「build」？"),
+     (["build", "--sourc", "x"], "沒有「--sourc」這個選項。是否為「--source」"),
+     (["build", "--source"], "選項「--source」後面需要填寫一個值。"),
+     (["collect"], "缺少參數「回報資料夾」。")],
+)
+def test_a_mistyped_command_line_is_answered_in_chinese(arguments, expected):
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == ExitCode.USAGE
+    assert expected in result.output and "Error" not in result.output and "Usage" not in result.output
+
+
+def test_help_is_in_chinese():
+    result = CliRunner().invoke(main, ["build", "--help"], prog_name="plandocs")
+    assert result.output.startswith("用法：plandocs build [選項]")
+    assert "選項：" in result.output and "顯示本說明後結束。" in result.output
+    assert "Show this message" not in result.output and "Options" not in result.output

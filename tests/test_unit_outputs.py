@@ -28,8 +28,10 @@ SURVEY_KIND = "附表2調查表"
 SURVEY_ITEMS = [(d if i == 0 or REFERENCE_TOPICS[i - 1][0] != d else "", t)
                 for i, (d, t) in enumerate(REFERENCE_TOPICS)]
 # Units added to the master by the edited build: no responsibilities, XML-special characters, a character
-# Windows refuses, a reserved device name, a line break (rendered directly, not stamped in).
-ADDED_UNITS = [("研發&<測試>室", "室"), ("資訊/通訊室", "室"), ("CON", "室"), ("測試\n隊", "隊")]
+# Windows refuses, a reserved device name, a line break (rendered directly, not stamped in), a long name
+# whose titles wrap onto more lines than the others'.
+LONG_NAME = "中正第一分局交通分隊暨婦幼安全工作站"
+ADDED_UNITS = [("研發&<測試>室", "室"), ("資訊/通訊室", "室"), ("CON", "室"), ("測試\n隊", "隊"), (LONG_NAME, "室")]
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -180,6 +182,13 @@ def test_a_stamped_copy_equals_a_direct_rendering_part_by_part(edited):
     copy = parts(files[SURVEY_KIND].read_bytes())
     assert "<dc:title>臺北市政府警察局研發&amp;&lt;測試&gt;室107年" in copy["docProps/core.xml"].decode()
     assert copy == parts(direct)
+
+
+def test_a_long_name_gets_title_rows_as_tall_as_a_direct_rendering(edited):
+    report, output = edited
+    unit = next(u for u in report.plan.units if u.name == LONG_NAME)
+    built = parts(unit_files(output)[unit.name][WORKBOOK_KIND].read_bytes())
+    assert built == parts(fill_in_workbook(report.plan, unit))
 
 
 def test_copies_render_once_per_profile_and_directly_for_names_with_control_characters(shipped_build):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -63,9 +64,10 @@ def reports_errors(command):
 
 
 def _folder_options(command):
-    command = click.option("--output", type=click.Path(path_type=Path), help="輸出資料夾（預設：./output）。")(command)
-    command = click.option("--templates", type=click.Path(path_type=Path), help="範本資料夾（預設：./templates）。")(command)
-    command = click.option("--source", type=click.Path(path_type=Path),
+    folder, file = click.Path(path_type=Path), click.Path(path_type=Path)
+    command = click.option("--output", type=folder, metavar="資料夾", help="輸出資料夾（預設：./output）。")(command)
+    command = click.option("--templates", type=folder, metavar="資料夾", help="範本資料夾（預設：./templates）。")(command)
+    command = click.option("--source", type=file, metavar="檔案",
                            help="計畫主檔（預設：./source/plan_master.xlsx）。")(command)
     return command
 
@@ -77,8 +79,78 @@ def _paths(source: Path | None, templates: Path | None, output: Path | None):
     return Paths(source or default.source, templates or default.templates, output or default.output)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(package_name="plandocs", message="plandocs %(version)s")
+class _ChineseHelp(click.HelpFormatter):
+    """click's help in Traditional Chinese: its headings and usage line are English by default."""
+
+    _HEADINGS = {"Options": "選項", "Commands": "指令", "Arguments": "參數"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[選項]").replace("COMMAND [ARGS]...", "指令 [參數]...")
+        super().write_usage(prog, args, prefix="用法：")
+
+    def section(self, name: str):
+        return super().section(self._HEADINGS.get(name, name))
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
+# click's own messages for a mistyped command line, in the words a user should read instead
+_USAGE_MESSAGES = [
+    (re.compile(r"No such command ('.+?')\."), "沒有{0}這個指令。"),
+    (re.compile(r"No such option:? ('?[^'\s]+?'?)[.\s]"), "沒有{0}這個選項。"),
+    (re.compile(r"Did you mean (?:one of: )?(.+?)\?"), "是否為{0}？"),
+    (re.compile(r"Missing argument ('.+?')"), "缺少參數{0}。"),
+    (re.compile(r"Option ('.+?') requires an argument"), "選項{0}後面需要填寫一個值。"),
+    (re.compile(r"Got unexpected extra arguments? \((.+?)\)"), "多了無法辨識的參數：{0}。"),
+    (re.compile(r"Missing command"), "請指定指令，例如 plandocs build。"),
+]
+
+
+def _quoted(names: str) -> str:
+    """'--source', '--strict' → 「--source」、「--strict」"""
+    return "、".join(f"「{name.strip()}」" for name in names.replace("'", "").split(",")) if "'" in names else names
+
+
+def usage_message(error: click.UsageError) -> str:
+    """Translate a click usage error; what cannot be translated is quoted, never dropped."""
+    english = error.format_message()
+    words = [template.format(*(_quoted(group) for group in match.groups())) for pattern, template in _USAGE_MESSAGES
+             for match in [pattern.search(english)] if match]
+    return "".join(words) or f"指令用法有誤（{english}）。"
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "顯示本說明後結束。"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+    def main(self, *args, **kwargs):
+        """Run the command line; a usage mistake is answered in Chinese with exit code 2."""
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            click.echo(f"錯誤：{usage_message(error)}請執行「plandocs --help」查看用法。", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        except click.Abort:
+            click.echo("已中斷。", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(package_name="plandocs", message="plandocs %(version)s", help="顯示版本後結束。")
 def main() -> None:
     """plandocs：由計畫主檔（Excel）產生函頒計畫、附表與各單位調查表，並彙整各單位回報。"""
 
@@ -136,12 +208,12 @@ def _progress_bar(files: list[Path]):
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("returns", type=click.Path(path_type=Path))
+@click.argument("returns", type=click.Path(path_type=Path), metavar="回報資料夾")
 @_folder_options
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
 @reports_errors
 def collect(returns, source, templates, output, strict) -> None:
-    """讀取 RETURNS 資料夾中各單位寄回的填報表，檢查並彙整（不會修改回報資料夾）。"""
+    """讀取 RETURNS 資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
     from .collect import collect as run_collect
 
     paths = _paths(source, templates, output)

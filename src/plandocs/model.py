@@ -270,7 +270,7 @@ class _Builder:
         return UnitRef(written, (target,), cell.location)
 
     def official_spelling(self, name: str, cell: Cell) -> None:
-        """Official names are written with 臺; a name is printed as typed, so 台 is pointed out."""
+        """Official names are written with 臺; a name or title is printed as typed, so 台 is pointed out."""
         if "台" in name:
             self.error(f"「{shown(name)}」中的「台」在公文中應寫作「臺」；文件照填寫文字印出，請改正。",
                        cell.location, Severity.WARNING)
@@ -374,6 +374,7 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
                 values[fact] = builder.date(cell)
             case _:
                 values[fact] = builder.text(cell, required=True)
+                builder.official_spelling(values[fact], cell)
     if missing or any(v is None for v in values.values()):
         return None
     return Facts(
@@ -539,6 +540,14 @@ def _key_point(builder: _Builder, row: Row, dimension: Dimension) -> KeyPoint:
                           ref.location, Severity.WARNING)
         seen.setdefault(ref.written, ref)
     key_point.responsible = tuple(seen.values())
+    if not required:
+        for header in ("完成期限", "期限日期"):
+            if not row[header].blank:
+                builder.error(f"{OVERALL}的表格沒有「{header}」欄，此格不會印在附表1；"
+                              "若要各單位填報辦理情形可保留，否則請清空。", row[header].location, Severity.WARNING)
+        for cell in row.repeated:
+            builder.error(f"{OVERALL}的表格沒有「承辦單位」欄，此格不會印在附表1，但該單位的填報表會列入此評核重點。",
+                          cell.location, Severity.WARNING)
     return key_point
 
 

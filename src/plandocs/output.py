@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import datetime as dt
 import hashlib
 import io
@@ -15,7 +16,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import Location, OutputError
 
@@ -87,54 +88,77 @@ class OutputSet:
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
     def write(self, folder: Path) -> list[Path]:
-        """Write every artifact and the manifest as one change, then remove files the previous manifest listed
-        that this build no longer makes (a unit deleted from the master), nothing else.
+        """Write every artifact and the manifest as one change, removing the files the previous manifest listed
+        that this build no longer makes (a unit deleted from the master), and nothing else.
 
-        All files are first written beside their targets under temporary names; only then is each renamed
-        over its target, the previous file kept aside until every rename has succeeded. If anything fails
-        (a full disk, a file open in Word), the files already replaced are put back: the folder holds
-        either the whole new build or the whole previous one.
+        All files are first written beside their targets under temporary names; only then is each previous
+        file (and each stale one) set aside and the new one renamed into place. If anything fails (a full
+        disk, a file open in Word), everything set aside is put back: the folder holds either the whole new
+        build or the whole previous one.
         """
-        previous = _previous_outputs(folder)
         artifacts = [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]
         targets = [folder.joinpath(*a.path.parts) for a in artifacts]
+        made = {a.path for a in artifacts}
+        stale = [p for p in (folder.joinpath(*old.parts) for old in _previous_outputs(folder) - made) if p.is_file()]
         staged: list[Path] = []
-        replaced: list[tuple[Path, Path | None]] = []  # each target renamed so far, with its previous file
+        set_aside: list[tuple[Path, Path | None]] = []  # each path changed so far, with its previous file
         try:
             for artifact, target in zip(artifacts, targets):
                 staged.append(_stage(target, artifact.data))
+            for path in stale:
+                set_aside.append((path, _set_aside(path)))
             for temporary, target in zip(staged, targets):
-                kept = _set_aside(target)
-                replaced.append((target, kept))
+                set_aside.append((target, _set_aside(target)))
                 with _output_errors(target):
                     os.replace(temporary, target)
         except BaseException:
-            for target, kept in reversed(replaced):
+            for path, kept in reversed(set_aside):
                 if kept is not None:
-                    os.replace(kept, target)
+                    os.replace(kept, path)
                 else:
-                    target.unlink(missing_ok=True)
+                    path.unlink(missing_ok=True)
             for temporary in staged:
                 temporary.unlink(missing_ok=True)
             raise
-        for _, kept in replaced:
+        for _, kept in set_aside:
             if kept is not None:
                 kept.unlink(missing_ok=True)
-        current = {str(a.path) for a in self.artifacts}
-        for stale in previous - current:
-            path = folder.joinpath(*PurePosixPath(stale).parts)
-            if path.is_file():
-                path.unlink()
+        _remove_empty_folders(stale, folder)
         return targets
 
 
-def _previous_outputs(folder: Path) -> set[str]:
+def _previous_outputs(folder: Path) -> set[PurePosixPath]:
+    """The files the previous build listed, as paths inside `folder`; a row pointing elsewhere is ignored,
+    so an edited manifest can never make a build delete a file outside the output folder."""
     manifest = folder / MANIFEST
     if not manifest.is_file():
         return set()
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    return {row[0] for row in rows[1:] if row and ".." not in PurePosixPath(row[0]).parts}
+    inside = set()
+    root = folder.resolve()
+    for row in rows[1:]:
+        if not row or not row[0]:
+            continue
+        relative = PurePosixPath(row[0])
+        if relative.is_absolute() or PureWindowsPath(row[0]).anchor or ".." in relative.parts:
+            continue
+        if folder.joinpath(*relative.parts).resolve().is_relative_to(root):
+            inside.add(relative)
+    return inside
+
+
+def _remove_empty_folders(removed: list[Path], folder: Path) -> None:
+    """A unit removed from the master leaves no empty folder behind in the output."""
+    root = folder.resolve()
+    for path in removed:
+        parent = path.parent
+        while parent.resolve() != root and parent.resolve().is_relative_to(root):
+            try:
+                parent.rmdir()
+            except OSError:  # not empty, or in use: leave it
+                break
+            parent = parent.parent
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -161,7 +185,11 @@ def _set_aside(target: Path) -> Path | None:
     with _output_errors(target):
         handle, kept = tempfile.mkstemp(dir=target.parent, prefix=".plandocs-", suffix=".old")
         os.close(handle)
-        os.replace(target, kept)
+        try:
+            os.replace(target, kept)
+        except BaseException:
+            Path(kept).unlink(missing_ok=True)
+            raise
     return Path(kept)
 
 
@@ -169,8 +197,16 @@ def _set_aside(target: Path) -> Path | None:
 def _output_errors(target: Path):
     try:
         yield
-    except PermissionError as error:
-        raise OutputError("無法寫入檔案：檔案可能正由 Word 或 Excel 開啟，請關閉後再執行。",
-                          Location(file=str(target))) from error
     except OSError as error:
-        raise OutputError(f"無法寫入檔案（{error.strerror or error}）。", Location(file=str(target))) from error
+        raise OutputError(_WRITE_FAILURES.get(type(error)) or _WRITE_FAILURES.get(error.errno)
+                          or f"無法寫入檔案（系統錯誤代碼 {error.errno}）。", Location(file=str(target))) from error
+
+
+_WRITE_FAILURES: dict[object, str] = {
+    PermissionError: "無法寫入檔案：檔案可能正由 Word 或 Excel 開啟，或沒有寫入權限；請關閉檔案後再執行。",
+    FileExistsError: "輸出位置已有同名的檔案而不是資料夾；請以 --output 指定一個資料夾。",
+    NotADirectoryError: "輸出位置已有同名的檔案而不是資料夾；請以 --output 指定一個資料夾。",
+    IsADirectoryError: "輸出位置已有同名的資料夾，無法寫入檔案；請移除該資料夾。",
+    errno.ENOSPC: "磁碟空間不足，無法寫入檔案；請清出空間後再執行。",
+    errno.EROFS: "輸出資料夾為唯讀，無法寫入檔案；請以 --output 指定其他資料夾。",
+}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import Location, Problem, Severity, ValidationFailed
 from .load import load_master, shown
-from .model import ROC_OFFSET, KeyPoint, Paragraph, Plan, build_plan, roc_date
+from .model import ROC_OFFSET, KeyPoint, Paragraph, Plan, build_plan, roc_date, suggest
 from .output import safe_file_name
 from .render import survey_title
 from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, TOTAL_POINTS, UNITS, Fact
@@ -138,13 +138,22 @@ def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
     return problems
 
 
+EXCEL_TEXT_LIMIT = 32_767  # characters an Excel cell holds: the units' workbooks show a key point's practices in one
+
+
 def _key_point_problems(plan: Plan, key_point: KeyPoint) -> list[Problem]:
     problems = outline_problems(key_point.practices, "具體作法")
     if not key_point.practices:
         problems.append(Problem(f"評核重點「{shown(key_point.name)}」沒有具體作法；請在此列或下方各列填寫「具體作法」。",
                                 key_point.location))
+    length = sum(len(p.text) for p in key_point.practices)
+    if length > EXCEL_TEXT_LIMIT:
+        problems.append(Problem(f"評核重點「{shown(key_point.name)}」的具體作法共 {length} 字，超過 Excel 儲存格上限"
+                                f" {EXCEL_TEXT_LIMIT} 字；附表1 完整印出，但各單位填報表的參考欄會截斷。",
+                                key_point.location, Severity.WARNING))
     due, where = key_point.due_date, key_point.due_date_location or _beside(key_point.location, "期限日期")
-    if due and due.year - ROC_OFFSET != plan.facts.year:
+    year_is_roc = plan.facts.year < ROC_OFFSET  # a Gregorian year is reported once, at 計畫年度
+    if due and year_is_roc and due.year - ROC_OFFSET != plan.facts.year:
         problems.append(Problem(f"期限日期 {roc_date(due)} 不在計畫年度 {plan.facts.year} 年內。", where))
     elif due and due < plan.facts.issue_date:
         problems.append(Problem(f"期限日期 {roc_date(due)} 早於函頒日期 {roc_date(plan.facts.issue_date)}。",
@@ -177,6 +186,11 @@ def _fact_problems(plan: Plan) -> list[Problem]:
                                 facts.locations[Fact.DUE_DATE], Severity.WARNING))
     if facts.form_version < 1:
         problems.append(Problem("表單版本須為正整數。", facts.locations[Fact.FORM_VERSION]))
+    units = [name for unit in plan.units for name in (unit.name, *unit.aliases)]
+    if facts.recipient not in units:
+        problems.append(Problem(f"收件單位「{shown(facts.recipient)}」不是「單位」工作表中的單位{suggest(facts.recipient, units)}；"
+                                "各單位的填報表會寫明寄送此單位，若為局外單位可忽略此警告。",
+                                facts.locations[Fact.RECIPIENT], Severity.WARNING))
     return problems + _title_problems(plan)
 
 

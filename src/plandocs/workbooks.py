@@ -46,10 +46,13 @@ INLINE_DEPTH = 3
 
 
 def unit_workbooks(plan: Plan, units: list[Unit]) -> dict[str, bytes]:
-    """Each unit's workbook by unit name; units answering for the same key points share one rendering."""
+    """Each unit's workbook by unit name; units answering for the same key points share one rendering.
+
+    Row heights of the titles follow the length of the unit's name, so names of another width get their own.
+    """
     codes = {unit.name: tuple(row.code for row in progress_rows(plan, unit)) for unit in units}
     return copies_per_unit(units, lambda unit, name: fill_in_workbook(plan, unit, name),
-                           profile=lambda unit: codes[unit.name])
+                           profile=lambda unit: (codes[unit.name], display_width(unit.name)))
 
 
 def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None) -> bytes:
@@ -64,7 +67,7 @@ def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None) -> bytes:
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "default_format_properties": {"font_name": FONT, "font_size": BASE_FONT_SIZE},
     })
-    sheets = _Sheets(workbook, plan, named)
+    sheets = _Sheets(workbook, plan, named, unit.name)
     sheets.guide()
     sheets.survey()
     sheets.progress(progress_rows(plan, unit))
@@ -90,10 +93,12 @@ def practice_reference(key_point: KeyPoint) -> str:
 class _Sheets:
     """Draws the sheets of one workbook with a shared set of cell formats."""
 
-    def __init__(self, workbook, plan: Plan, unit: Unit):
+    def __init__(self, workbook, plan: Plan, unit: Unit, measured_name: str):
         self.workbook = workbook
         self.plan = plan
         self.unit = unit
+        # a prototype is written with a placeholder name but laid out for the real one (see unitcopies)
+        self.measured_name = measured_name
         facts = plan.facts
         add = workbook.add_format
         boxed = {"border": 1, "text_wrap": True, "valign": "top"}
@@ -129,18 +134,20 @@ class _Sheets:
         sheet.protect("", PROTECTION)
         return sheet
 
-    @staticmethod
-    def _row(sheet, widths: list[float], row: int, cells: list[tuple[int, str, object]]) -> None:
+    def _measured(self, text: str) -> str:
+        return text.replace(self.unit.name, self.measured_name)
+
+    def _row(self, sheet, widths: list[float], row: int, cells: list[tuple[int, str, object]]) -> None:
         """Write a row's (column, text, format) cells and make the row tall enough to show them all."""
         for column, text, cell_format in cells:
             _write_text(sheet, row, column, text, cell_format)
-        sheet.set_row(row, row_height([(text, widths[column], f.font_size) for column, text, f in cells]))
+        sheet.set_row(row, row_height([(self._measured(text), widths[column], f.font_size)
+                                       for column, text, f in cells]))
 
-    @staticmethod
-    def _across(sheet, widths: list[float], row: int, text: str, cell_format) -> None:
+    def _across(self, sheet, widths: list[float], row: int, text: str, cell_format) -> None:
         """A title or note over the whole width of the sheet."""
         sheet.merge_range(row, 0, row, len(widths) - 1, text, cell_format)
-        sheet.set_row(row, row_height([(text, sum(widths), cell_format.font_size)]))
+        sheet.set_row(row, row_height([(self._measured(text), sum(widths), cell_format.font_size)]))
 
     def _heading(self, sheet, widths: list[float], title: str, note: str, headings: tuple[str, ...]) -> None:
         self._across(sheet, widths, 0, title, self.title)
@@ -257,13 +264,16 @@ class _Sheets:
         sheet.very_hidden()
 
 
+def display_width(line: str) -> int:
+    """Width of a line in column units: a Chinese character takes two, a digit or letter one."""
+    return sum(2 if unicodedata.east_asian_width(c) in {"W", "F"} else 1 for c in line)
+
+
 def text_lines(text: str, width: float, font_size: float = BASE_FONT_SIZE) -> int:
     """Lines a wrapped text takes in a column `width` units wide (a unit: one digit of the default font, half
     a Chinese character); Chinese characters wrap anywhere, so the count is by width."""
     capacity = max(width * BASE_FONT_SIZE / font_size - 1, 1)  # minus the cell's inner margins
-    wide = {"W", "F"}
-    return sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(c) in wide else 1 for c in line) / capacity))
-               for line in text.split("\n"))
+    return sum(max(1, math.ceil(display_width(line) / capacity)) for line in text.split("\n"))
 
 
 def row_height(cells: list[tuple[str, float, float]]) -> float:
@@ -272,12 +282,18 @@ def row_height(cells: list[tuple[str, float, float]]) -> float:
     return min(needed, MAX_ROW_HEIGHT)
 
 
+EXCEL_CELL_LIMIT = 32_767  # characters a cell holds; longer text is cut visibly, and check warns about it
+CUT_NOTE = "……（以下略，全文見附表1）"
+
+
 def _write_text(sheet, row: int, column: int, text: str, cell_format=None) -> None:
-    """Write text as text, never as a formula.
+    """Write text as text, never as a formula, and never cut silently at Excel's limit.
 
     XlsxWriter stores a string shaped '<r>…</r>' raw, as rich-text XML; such a text is written as three plain
     runs instead (XlsxWriter wants more than two), which Excel shows, and openpyxl reads, as the original.
     """
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[:EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
     if text.startswith("<r>") and text.endswith("</r>"):
         sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], *([cell_format] if cell_format else []))
     elif text:
