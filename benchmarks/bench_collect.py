@@ -12,11 +12,11 @@ the peak resident memory of that process and the summary line collect printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -117,23 +117,18 @@ def main() -> int:
     parser.add_argument("--returns", type=int, default=1000, help="returns to collect (default 1000)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary folder)")
     arguments = parser.parse_args()
-    folder = arguments.keep or Path(tempfile.mkdtemp(prefix="plandocs-bench-collect-"))
-    try:
+    with contextlib.ExitStack() as cleanup:
+        folder = arguments.keep or Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="plandocs-bench-")))
         project = make_project(folder / "project", arguments.returns)
-        returns = make_returns(project, arguments.returns)
+        make_returns(project, arguments.returns)
         wall, peak, result = run_collect(project)
-        if result.returncode != 0:
-            print(result.stdout, result.stderr, sep="\n", file=sys.stderr)
-            print(f"collect failed with exit code {result.returncode}", file=sys.stderr)
-            return 1
-        print(f"returns: {sum(1 for _ in returns.iterdir())}")
-        print(result.stdout.strip().splitlines()[0])
-        print(f"wall time: {wall:.2f} s")
-        print(f"peak RSS: {peak / 1024:.0f} MB")
-        return 0
-    finally:
-        if arguments.keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, sep="\n", file=sys.stderr)
+        print(f"collect failed with exit code {result.returncode}", file=sys.stderr)
+        return 1
+    summary = result.stdout.strip().splitlines()[0]
+    print(f"returns: {arguments.returns}\n{summary}\nwall time: {wall:.2f} s\npeak RSS: {peak / 1024:.0f} MB")
+    return 0
 
 
 if __name__ == "__main__":

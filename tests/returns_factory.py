@@ -85,6 +85,13 @@ class Filler:
         for label, value in ((REPORT_DATE, date), (REPORTER, reporter), (PHONE, phone)):
             self.guide.cell(GUIDE_INPUT_ROWS[label], 2).value = value
 
+    def clear_titles(self) -> None:
+        """Remove every place the form names the unit: the sheets' titles and 說明's 填報單位."""
+        for sheet in (self.survey, self.progress_sheet):
+            sheet.unmerge_cells(start_row=1, start_column=1, end_row=1, end_column=sheet.max_column)
+            sheet.cell(1, 1).value = None
+        self.guide.cell(2, 2).value = None
+
     def save(self, path: Path, modified: dt.datetime = dt.datetime(2018, 6, 20, 9, 0)) -> Path:
         """Save as the unit's Excel would, with `modified` as the workbook's last-saved time (openpyxl stamps
         the present time, so it is set in docProps/core.xml afterwards)."""

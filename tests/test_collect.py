@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -131,18 +132,12 @@ def make_returns(output: Path, folder: Path, work: Path) -> None:
     strip_identity(folder / "回報(1).xlsx")
     # identity and titles lost: only the file name (an alias-free name) says who it is
     neihu = filled(output, "內湖分局")
-    for sheet in (neihu.survey, neihu.progress_sheet):
-        sheet.unmerge_cells(start_row=1, start_column=1, end_row=1, end_column=sheet.max_column)
-        sheet.cell(1, 1).value = None
-    neihu.guide.cell(2, 2).value = None
+    neihu.clear_titles()
     neihu.save(folder / "內湖分局.xlsx")
     strip_identity(folder / "內湖分局.xlsx")
     # ambiguous: no identity, no title, a file name naming two units — reported, never guessed
     nangang = filled(output, "南港分局")
-    for sheet in (nangang.survey, nangang.progress_sheet):
-        sheet.unmerge_cells(start_row=1, start_column=1, end_row=1, end_column=sheet.max_column)
-        sheet.cell(1, 1).value = None
-    nangang.guide.cell(2, 2).value = None
+    nangang.clear_titles()
     nangang.save(folder / "南港分局與文山第一分局.xlsx")
     strip_identity(folder / "南港分局與文山第一分局.xlsx")
     # last year's form
@@ -422,7 +417,7 @@ def test_numbers_typed_as_text_and_in_full_width_digits_are_read_and_non_numbers
     assert daan.progress["1.1.1"].counts == {106: 1234, 107: 56}
     assert daan.progress["1.1.2"].counts == {}
     problems = problems_at(collected, "大安分局.xlsx")
-    row = daan.progress["1.1.2"].location.row
+    row = daan.progress["1.1.2"].row
     assert "不是件數" in problems[f"{FORM_PROGRESS}!I{row}"][0].problem.message
     assert problems[f"{FORM_PROGRESS}!I{row}"][0].content == "約100"
     assert problems[f"{FORM_PROGRESS}!J{row}"][0].content == -3
@@ -473,6 +468,12 @@ def test_a_copied_survey_sheet_is_read_and_an_extra_sheet_reported(collected):
     assert problems["備註!A1"][0].content == "本分局補充說明"
 
 
+def test_a_workbook_with_macros_is_read_and_its_macros_never_run(collected):
+    macros = by_file(collected)["交大.xlsm"]
+    assert macros.used and macros.progress
+    assert any("巨集" in f.problem.message and "不會執行" in f.problem.message for f in macros.findings)
+
+
 def test_the_guide_sheet_gives_the_date_reporter_and_phone(collected):
     security = by_file(collected)["保大.xlsx"]
     assert security.contact.date == dt.date(2018, 6, 22)
@@ -513,9 +514,12 @@ def test_the_report_lists_measures_by_topic_progress_by_key_point_and_missing_un
     document = Document(path)
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     text = "\n".join(p.text for p in document.paragraphs)
-    assert {"中正第一分局服務友善措施1", "插入列的措施", '=HYPERLINK("http://example.com","點我")'} <= cells
+    assert "中正第一分局服務友善措施1：中正第一分局就「服務友善」辦理第1項作法。" in cells
+    proposed = "\n".join(cells)
+    assert "插入列的措施：在兩列之間插入一列填寫" in proposed
+    assert '=HYPERLINK("http://example.com","點我")：y\n+886 電話預約服務：y' in proposed  # one unit, one cell
     assert "1.1.1 申辦業務標準作業流程訂定情形" in text
-    assert any("106年件數：1,234" in c for c in cells)
+    assert "大安分局：大安分局已辦理（1.1.1）\n106年件數：1,234；107年件數：56" in text
     assert "南港分局" in text.split("尚未回報單位：")[1].split("\n")[0]
     assert "婦幼警察隊" in text  # returned, but left its key points empty
 
@@ -588,3 +592,100 @@ def test_helpers_build_files_as_described(returns):
     assert sum(i.file_size for i in zipfile.ZipFile(returns / "炸彈.xlsx").infolist()) > 100 * 1024 * 1024
     assert os.path.getsize(returns / "過大.xlsx") > 20 * 1024 * 1024
     assert "xl/vbaProject.bin" in zipfile.ZipFile(returns / "交大.xlsm").namelist()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading untrusted workbooks
+
+
+def minimal_workbook(sheet_xml: str, shared_strings: str | None = None, date1904: bool = False) -> bytes:
+    """A workbook of the bare parts Excel needs, with the given sheet XML (the inside of <sheetData>…)."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       f'<Relationship Id="r1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><workbookPr date1904="{int(date1904)}"/>'
+                           f'<sheets><sheet name="工作表" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels":
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="r1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="r2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="r3" Type="{rel}/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": f'<styleSheet xmlns="{main}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/>'
+                         f'</cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{sheet_xml}</sheetData></worksheet>',
+    }
+    if shared_strings is not None:
+        parts["xl/sharedStrings.xml"] = shared_strings
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_cells_of_every_kind_are_read_as_the_file_stores_them():
+    from plandocs.workbook_reader import read_workbook_bytes
+
+    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               '<si><t>共用</t></si><si><r><t>漢</t></r><r><t>字</t></r><rPh><t>かんじ</t></rPh></si></sst>')
+    sheet = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+             '<c r="C1" t="inlineStr"><is><t>行內</t></is></c><c r="D1" s="1"><v>43280</v></c></row>'
+             '<row r="2"><c t="b"><v>1</v></c><c><v>12.5</v></c><c t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+             '<c t="str"><f t="shared" si="0"/><v>結果</v></c><c><v>NaN</v></c></row>')
+    workbook = read_workbook_bytes(minimal_workbook(sheet, strings), "x.xlsx")
+    cells = workbook.sheets[0].cells
+    assert [cells[1, c].value for c in (1, 2, 3)] == ["共用", "漢字", "行內"]
+    assert cells[1, 4].value == dt.datetime(2018, 6, 29)
+    assert [cells[2, c].value for c in (1, 2)] == [True, 12.5]
+    assert (cells[2, 3].error, cells[2, 3].formula) == ("#DIV/0!", "1/0")
+    assert (cells[2, 4].value, cells[2, 4].formula) == ("結果", "")
+    assert cells[2, 5].value == "NaN"
+    dates = ('<row r="1"><c r="A1" s="1"><v>1</v></c><c r="B1" s="1"><v>0.5</v></c></row>')
+    cells = read_workbook_bytes(minimal_workbook(dates, date1904=True), "y.xlsx").sheets[0].cells
+    assert (cells[1, 1].value, cells[1, 2].value) == (dt.datetime(1904, 1, 2), 0.5)
+
+
+@pytest.mark.parametrize("hostile", [
+    '<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&b;</t></si></sst>',
+    '<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&x;</t></si></sst>',
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>未結束',
+])
+def test_hostile_or_broken_xml_is_refused_not_expanded(hostile: str):
+    from plandocs.workbook_reader import UnreadableWorkbook, read_workbook_bytes
+
+    with pytest.raises(UnreadableWorkbook) as raised:
+        read_workbook_bytes(minimal_workbook('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', hostile), "惡意.xlsx")
+    assert raised.value.location.file == "惡意.xlsx" and "無法讀取" in raised.value.message
+
+
+def test_a_sheet_with_too_many_cells_is_refused(monkeypatch):
+    import plandocs.workbook_reader as reader
+
+    monkeypatch.setattr(reader, "MAX_CELLS", 10)
+    row = "".join(f'<c r="A{n}"><v>{n}</v></c>' for n in range(1, 12))
+    with pytest.raises(reader.UnreadableWorkbook, match="儲存格超過"):
+        reader.read_workbook_bytes(minimal_workbook(f'<row r="1">{row}</row>'), "大.xlsx")
+
+
+def test_damaged_copies_of_a_form_are_listed_never_raised(shipped_output: Path, tmp_path: Path):
+    """Flip bytes all over a real form: every copy is read or reported, none stops collect."""
+    import random
+
+    from plandocs.collect import Reference, read_return
+
+    reference = Reference(PLAN)
+    original = form_of(shipped_output, "外事科").read_bytes()
+    generator = random.Random(4)
+    for number in range(60):
+        damaged = bytearray(original)
+        for _ in range(generator.randint(1, 8)):
+            damaged[generator.randrange(len(damaged))] = generator.randrange(256)
+        path = tmp_path / f"{number}.xlsx"
+        path.write_bytes(bytes(damaged))
+        ret = read_return(reference, tmp_path, path)
+        assert ret.used or ret.reason

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity, ValidationFailed
@@ -30,11 +31,16 @@ from .forms import (
 from .model import Plan, Unit, parse_date, roc_date
 from .workbook_reader import CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook
 
+if TYPE_CHECKING:
+    from .build import Paths
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls"}
 HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
 # Stands for the unit's name in the blank forms rendered as the reference of the form's own text.
 _NAME_MARK = "\ue010"
 _TITLE_SHEETS = (SURVEY_SHEET, PROGRESS_SHEET)
+# One of forms.PROGRESS_HEADERS: the key point's name, which identifies a row of 辦理情形 when its code is gone.
+_KEY_POINT_HEADING = "評核重點"
 _COUNT_TEXT = re.compile(r"[+]?\d+(?:\.0+)?")
 
 
@@ -59,7 +65,9 @@ class Recognition(enum.Enum):
     FILE_NAME = "檔名（表單識別遺失）"
 
 
-@dataclass(frozen=True)
+# The records of a return are slotted: a large collect reads returns in worker processes and sends them back
+# pickled, and slotted records pickle smaller and load faster.
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A value a unit entered, and the cell it came from."""
 
@@ -68,7 +76,7 @@ class Entry:
     value: object  # text, an integer (case counts) or a date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A problem with a return; `content` keeps what the cell held, so that the value is not lost."""
 
@@ -80,7 +88,7 @@ class Finding:
         return self.problem.location
 
 
-@dataclass
+@dataclass(slots=True)
 class Measure:
     """One row of a 調查表: a measure the unit proposes under a dimension and survey topic."""
 
@@ -91,12 +99,13 @@ class Measure:
     entries: list[Entry]
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     """What a unit reported on one key point: its 辦理情形 text and the case counts asked for."""
 
-    row: ProgressRow
-    location: Location  # the key point's row in the return, to point at what is missing
+    code: str  # the key point's, e.g. 1.1.1 (the plan's ProgressRow is looked up by it: returns stay small)
+    sheet: str  # where the key point's row is in the return, to point at what is missing
+    row: int
     text: str = ""
     counts: dict[int, int] = field(default_factory=dict)  # ROC year → count
     entries: list[Entry] = field(default_factory=list)
@@ -165,6 +174,7 @@ class Collection:
 
     plan: Plan
     returns: list[Return]
+    rows: dict[str, ProgressRow]  # every key point of the plan by code
 
     def used(self) -> list[Return]:
         return [r for r in self.returns if r.used]
@@ -323,7 +333,7 @@ def _skip_reason(path: Path) -> str | None:
         return "捷徑（符號連結），未讀取；請將檔案本身放入回報資料夾。"
     suffix = path.suffix.lower()
     if suffix in (".docx", ".doc", ".odt"):
-        return "這是 Word 文件，不是填報用的 Excel 活頁簿；若單位以 Word 填寫，請請其改用寄發的 Excel 填報表。"
+        return "這是 Word 文件，不是填報用的 Excel 活頁簿；若單位以 Word 填寫，請其改用寄發的 Excel 填報表。"
     if suffix == ".pdf":
         return "這是 PDF 檔，不是填報用的 Excel 活頁簿。"
     if suffix not in WORKBOOK_SUFFIXES:
@@ -333,7 +343,7 @@ def _skip_reason(path: Path) -> str | None:
 
 def read_return(reference: Reference, folder: Path, path: Path) -> Return:
     """Read and check one file; whatever is wrong with it is recorded in the Return, never raised."""
-    relative = path.relative_to(folder).as_posix()
+    relative = clean_text(path.relative_to(folder).as_posix()).text  # a file name may hold any character
     ret = Return(relative)
     skip = _skip_reason(path)
     if skip:
@@ -349,8 +359,17 @@ def read_return(reference: Reference, folder: Path, path: Path) -> Return:
         ret.set_aside(Status.UNREADABLE, f"無法開啟檔案（{error.strerror or error}）。")
         return ret
     ret.modified = workbook.modified
-    _identify(reference, ret, workbook, PurePosixPath(relative).stem)
-    _ReturnReader(reference, ret, workbook).read()
+    if workbook.has_macros:
+        ret.find("此檔含有巨集（VBA）；彙整只讀取儲存格內容，不會執行巨集。建議請單位另存為 .xlsx。", Location(file=relative),
+                 severity=Severity.WARNING)
+    try:
+        _identify(reference, ret, workbook, PurePosixPath(relative).stem)
+        _ReturnReader(reference, ret, workbook).read()
+    except Exception:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed instead
+        unread = Return(relative, file_time=ret.file_time)
+        unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤），未能讀取；"
+                                            "請將此檔提供給維護人員，並請該單位以寄發的填報表重新填寫。")
+        return unread
     return ret
 
 
@@ -550,9 +569,10 @@ class _ReturnReader:
 
     def _form_only(self, sheet: SheetData, kind: str) -> None:
         """A sheet holding only the form's own text (identity, drop-down lists): anything else is reported."""
+        reported = {(f.location.sheet, f.location.cell()) for f in self.ret.findings}  # a wrong identity value
         for cell in sheet.in_order():
-            if kind == IDENTITY_SHEET and cell.column <= 2:
-                continue  # read by _identify; a damaged identity is reported there
+            if (sheet.name, cell.coordinate) in reported:
+                continue
             if not self.reference.is_form_text(kind, cell.value, self.unit):
                 self.find(sheet, cell, f"「{kind}」工作表供表單使用，此格內容不屬於表單，未彙整。", Severity.WARNING)
 
@@ -676,7 +696,7 @@ class _ReturnReader:
             return
         header_row, columns = header
         self.progress_columns = columns
-        for heading in (PROGRESS_CODE, "評核重點", PROGRESS_INPUT):
+        for heading in (PROGRESS_CODE, _KEY_POINT_HEADING, PROGRESS_INPUT):
             if heading not in columns:
                 self.find(sheet, None, f"缺少欄位「{heading}」（可能被刪除或改名），無法完整讀取辦理情形。")
         self._heading_cells(sheet, header_row, set(columns.values()), PROGRESS_SHEET)
@@ -691,7 +711,7 @@ class _ReturnReader:
             reference_cells = [cells[c] for c in sorted(references) if c in cells]
             typed = [cells[c] for c in sorted(inputs) if c in cells]
             target = self._key_point(sheet, cells, columns, unit_rows)
-            if target is None and any(columns.get(h) in cells for h in (PROGRESS_CODE, "評核重點")):
+            if target is None and any(columns.get(h) in cells for h in (PROGRESS_CODE, _KEY_POINT_HEADING)):
                 for cell in reference_cells + typed:
                     self.find(sheet, cell, "此列的編號與評核重點無法對應計畫中的評核重點，內容未彙整。")
                 current = None
@@ -714,7 +734,7 @@ class _ReturnReader:
     def _key_point(self, sheet: SheetData, cells: dict[int, CellData], columns: dict[str, int],
                    unit_rows: dict[str, ProgressRow]) -> ProgressRow | None:
         """The key point of a row: by its code, checked against its name; by its name when the code is gone."""
-        code_cell, name_cell = cells.get(columns.get(PROGRESS_CODE)), cells.get(columns.get("評核重點"))
+        code_cell, name_cell = cells.get(columns.get(PROGRESS_CODE)), cells.get(columns.get(_KEY_POINT_HEADING))
         code = text_key(code_cell.value) if code_cell else ""
         name = text_key(name_cell.value) if name_cell else ""
         by_name = self.reference.rows_by_name.get(name, [])
@@ -736,7 +756,7 @@ class _ReturnReader:
     def _progress_inputs(self, sheet: SheetData, target: ProgressRow, row: int, cells: dict[int, CellData],
                          columns: dict[str, int]) -> None:
         if target.code not in self.ret.progress:
-            self.ret.progress[target.code] = Progress(target, self.where(sheet, row))
+            self.ret.progress[target.code] = Progress(target.code, sheet.name, row)
         progress = self.ret.progress[target.code]
         text_cell = cells.get(columns.get(PROGRESS_INPUT))
         text = self._text(sheet, text_cell)
@@ -790,16 +810,16 @@ class _ReturnReader:
                               Location(file=self.ret.file, sheet=sheet_name))
                 continue
             if not progress.text:
-                self.ret.find(f"{label}未填辦理情形。", self._beside(progress.location, PROGRESS_INPUT))
+                self.ret.find(f"{label}未填辦理情形。", self._beside(progress, PROGRESS_INPUT))
             for year in row.case_count_years:
                 if year not in progress.counts:
                     self.ret.find(f"{label}未填{case_count_header(year)}。",
-                                  self._beside(progress.location, case_count_header(year)))
+                                  self._beside(progress, case_count_header(year)))
 
-    def _beside(self, location: Location, header: str) -> Location:
+    def _beside(self, progress: Progress, header: str) -> Location:
         """The cell of a heading on a key point's row, when the sheet has that column."""
         column = self.progress_columns.get(header)
-        return Location(file=location.file, sheet=location.sheet, row=location.row,
+        return Location(file=self.ret.file, sheet=progress.sheet, row=progress.row,
                         column=column_letter(column) if column else None, header=header)
 
     # -- 說明 -------------------------------------------------------------------------------------------------------
@@ -848,8 +868,6 @@ class _ReturnReader:
         return date
 
 
-
-
 def _merged_anchor(sheet: SheetData) -> dict[tuple[int, int], CellData]:
     """For every covered cell of a merged range, the range's top-left cell (which holds the value)."""
     anchors: dict[tuple[int, int], CellData] = {}
@@ -872,16 +890,16 @@ def _content(cell: CellData) -> object:
     """What a cell holds, for the problems sheet: the value, and the formula beside it when there is one."""
     value = cell.error if cell.error is not None else cell.value
     if cell.formula is None:
-        return value
+        return clean_text(value).text if isinstance(value, str) else value
     shown = "" if is_blank(value) else f"{clean_text(value).text}　"
-    return f"{shown}（公式 {_formula_text(cell)}）"
+    return f"{shown}（公式 {clean_text(_formula_text(cell)).text}）"
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Two returns from one unit, and the whole command
 
 
-def decide(plan: Plan, returns: list[Return]) -> Collection:
+def decide(reference: Reference, returns: list[Return]) -> Collection:
     """Keep the newest return of each unit (by the form's date, else the workbook's, else the file's); the others
     are superseded, listed with the reason, never dropped."""
     by_unit: dict[str, list[Return]] = {}
@@ -898,7 +916,7 @@ def decide(plan: Plan, returns: list[Return]) -> Collection:
             older.set_aside(Status.SUPERSEDED,
                             f"同單位另有較新的回報「{newest.file}」（該檔{by_what} {_when(when)}；"
                             f"本檔{older_by} {_when(older_when)}），本檔內容列於「未採用內容」工作表。")
-    return Collection(plan, returns)
+    return Collection(reference.plan, returns, reference.rows)
 
 
 def _when(stamp: dt.datetime) -> str:
@@ -925,7 +943,7 @@ class CollectReport:
         return summary_line(self.collection, self.problems)
 
 
-def collect(paths, returns_folder: Path, strict: bool = False,
+def collect(paths: Paths, returns_folder: Path, strict: bool = False,
             progress: ProgressDisplay = contextlib.nullcontext) -> CollectReport:
     """Read every file of the returns folder, check, merge and write the consolidated outputs.
 
@@ -941,15 +959,63 @@ def collect(paths, returns_folder: Path, strict: bool = False,
                          Location(file=str(paths.output)))
     reference = Reference(plan)
     files = find_files(returns_folder)
-    with progress(files) as each:
-        returns = [read_return(reference, returns_folder, path) for path in each]
-    collection = decide(plan, returns)
+    with _reader(reference, returns_folder, len(files)) as read_all, progress(files) as each:
+        returns = [ret for _, ret in zip(each, read_all(files))]
+    collection = decide(reference, returns)
     problems = collection.problems()
     if strict and problems:
         raise ValidationFailed([f.problem for f in problems])
-    outputs = render_outputs(plan, collection, problems, paths)
+    outputs = render_outputs(plan, collection, problems, paths, in_parallel=workers_for(len(files)) > 0)
     written = outputs.write(output)
     return CollectReport(collection, problems, output, written, outputs.artifacts)
+
+
+PARALLEL_FILES = 64  # fewer files are read sooner than worker processes start
+MAX_WORKERS = 4
+_shared: tuple = ()  # what a worker process works with, set once when it starts
+
+
+def _share(*values) -> None:
+    global _shared
+    _shared = values
+
+
+def shared() -> tuple:
+    return _shared
+
+
+def workers_for(count: int) -> int:
+    """How many worker processes are worth starting for `count` files: none for a few, else one per core."""
+    cores = min(os.cpu_count() or 1, MAX_WORKERS)
+    return cores if count >= PARALLEL_FILES and cores > 1 else 0
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, *values):
+    """Worker processes sharing `values`: forked where possible, so they receive them without pickling."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=values) as pool:
+        yield pool
+
+
+def _read_shared(path: Path) -> Return:
+    reference, folder = shared()
+    return read_return(reference, folder, path)
+
+
+@contextlib.contextmanager
+def _reader(reference: Reference, folder: Path, count: int):
+    """A function reading files into Returns in order: in worker processes, one per core, when there are many."""
+    workers = workers_for(count)
+    if not workers:
+        yield lambda files: (read_return(reference, folder, path) for path in files)
+        return
+    reference.is_form_text(SURVEY_SHEET, "", None)  # render the blank forms once, before the workers start
+    with worker_pool(workers, reference, folder) as pool:
+        yield lambda files: pool.map(_read_shared, files, chunksize=max(1, min(32, count // (workers * 8))))
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -9,23 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from .cleaning import clean_text, is_blank
-from .collect import Collection, Finding, Return, Status
+from .collect import Collection, Finding, Return, Status, shared, worker_pool
 from .forms import ProgressRow, case_count_header, case_count_years, progress_rows
 from .model import Plan, Unit, roc_date
 from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
 from .render import CELL_STYLE, CENTRED_CELL_STYLE, document_time, render_template
 
+if TYPE_CHECKING:
+    from .build import Paths
+
 COLLECT_FOLDER = "回報彙整"
 REPORT_TEMPLATE = "report.docx"
 WORKBOOK_KIND = "回報彙整活頁簿"
 REPORT_KIND = "回報彙整報告"
+REPORT_ITEM_STYLE = "回報條列"  # the report template's paragraph style for one unit's progress
 
 STATUS_SHEET = "回報狀態"
 MEASURES_SHEET = "措施彙整"
@@ -37,6 +41,8 @@ UNUSED_SHEET = "未採用內容"
 SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
 
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+LINE_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
 FONT = "標楷體"
 HEADING_FILL = "#D9D9D9"
 STATUS_FILLS = {Status.RETURNED: "#C6EFCE", Status.MISSING: "#FFC7CE", Status.SUPERSEDED: "#FFEB9C"}
@@ -105,9 +111,9 @@ def progress_lines(collection: Collection) -> list[ProgressLine]:
     expected_names = {code: {unit.name for unit in units} for code, units in expected.items()}
     extra: dict[str, list[Unit]] = {}
     for ret in collection.used():
-        for code, progress in ret.progress.items():
+        for code in ret.progress:
             if ret.unit.name not in expected_names.get(code, ()):
-                rows.setdefault(code, progress.row)
+                rows.setdefault(code, collection.rows[code])
                 extra.setdefault(code, []).append(ret.unit)
     lines = []
     for code in sorted(rows, key=lambda c: tuple(int(part) for part in c.split("."))):
@@ -221,7 +227,10 @@ class _Writer:
 
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
+            # every row is therefore written in order, top to bottom
+            "constant_memory": True,
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_format_properties": {"font_name": FONT, "font_size": 11},
         })
         add = self.workbook.add_format
@@ -235,30 +244,43 @@ class _Writer:
                                       "created": document_time(plan.facts)})
 
     def value(self, sheet, row: int, column: int, value, cell_format) -> None:
-        if is_blank(value):
+        """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
+        if isinstance(value, str):
+            text = value[:MAX_CELL_TEXT]
+            if text.startswith("<r>") and text.endswith("</r>"):
+                # XlsxWriter takes such a string for rich-text XML and stores it unescaped; written as three plain
+                # runs (it wants at least three) it stays the text it is
+                sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], cell_format)
+            elif text:
+                sheet.write_string(row, column, text, cell_format)
+            else:
+                sheet.write_blank(row, column, None, cell_format)
+        elif value is None:
             sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, bool):
             sheet.write_boolean(row, column, value, cell_format)
         elif isinstance(value, (int, float)):
             sheet.write_number(row, column, value, cell_format)
-        elif isinstance(value, (dt.datetime, dt.date)):
+        else:
             stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
             sheet.write_datetime(row, column, stamp, self.date)
-        else:
-            text = clean_text(value).text[:MAX_CELL_TEXT]
-            if text.startswith("<r>") and text.endswith("</r>"):
-                # XlsxWriter takes such a string for rich-text XML and stores it unescaped; two runs keep it text
-                sheet.write_rich_string(row, column, text[:1], text[1:], cell_format)
-            else:
-                sheet.write_string(row, column, text, cell_format)
 
-    def table(self, name: str, columns: list[Column], rows: list[list], first_row: int = 0, freeze: bool = True):
+    def table(self, name: str, columns: list[Column], rows: list[list], intro: tuple[str, ...] = (),
+              freeze: bool = True):
+        """A sheet with the lines of `intro` on top, then the headings and the rows, filterable and printable."""
         sheet = self.workbook.add_worksheet(name)
+        for number, line in enumerate(intro):
+            sheet.write_string(number, 0, line, self.title if number == 0 else None)
+        first_row = len(intro)
         for index, column in enumerate(columns):
             sheet.set_column(index, index, column.width)
             sheet.write_string(first_row, index, column.heading, self.heading)
         formats = [self.wrap if c.wrap else self.plain for c in columns]
+        wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
         for number, values in enumerate(rows, first_row + 1):
+            lines = max((_line_count(values[index], width) for index, width in wrapped), default=1)
+            if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+                sheet.set_row(number, LINE_HEIGHT * min(lines, MAX_ROW_LINES))
             for index, value in enumerate(values):
                 self.value(sheet, number, index, value, formats[index])
         if freeze:
@@ -280,18 +302,18 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
     plan = collection.plan
     writer = _Writer(plan)
     _status_sheet(writer, collection, problems)
-    writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 14), Column("單位", 14), Column("措施名稱", 24, True),
+    writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
                                   Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
     years = case_count_years(plan)
     writer.table(PROGRESS_SHEET, [
-        Column("編號", 7), Column("構面", 10), Column("評核項目", 14), Column("評核重點", 20, True), Column("單位", 14),
+        Column("編號", 7), Column("構面", 10), Column("評核項目", 16), Column("評核重點", 20, True), Column("單位", 14),
         Column("狀態", 8), Column("辦理情形", 60, True), *(Column(case_count_header(y), 10) for y in years),
         *_source_columns()], progress_table(collection, progress_lines(collection)))
     _matrix_sheet(writer, collection)
     ledger_table = ledger_rows(collection)
     ledger = writer.table(LEDGER_SHEET, [
-        Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 16),
-        Column("日期依據", 12), Column("填報人", 10), Column("聯絡電話", 14), Column("表單版本", 8), Column("辨識方式", 16),
+        Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 12),
+        Column("日期依據", 16), Column("填報人", 10), Column("聯絡電話", 20), Column("表單版本", 8), Column("辨識方式", 22),
         Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10)], ledger_table)
     rows = len(ledger_table)
     for status, fill in STATUS_FILLS.items():
@@ -306,8 +328,17 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
     return writer.close()
 
 
+def _line_count(value, width: float) -> int:
+    """How many lines a text takes in a column `width` characters wide (a CJK character is two wide)."""
+    if value.__class__ is not str or len(value) * 2 <= width:
+        return 1
+    # UTF-8 takes 3 bytes for a CJK character and 1 for ASCII: (bytes + characters) / 2 is the display width
+    span = int(2 * width)
+    return sum(max(1, -(-(len(line.encode()) + len(line)) // span)) for line in value.split("\n"))
+
+
 def _source_columns() -> list[Column]:
-    return [Column(SOURCE_HEADERS[0], 30, True), Column(SOURCE_HEADERS[1], 8), Column(SOURCE_HEADERS[2], 10)]
+    return [Column(SOURCE_HEADERS[0], 30, True), Column(SOURCE_HEADERS[1], 10), Column(SOURCE_HEADERS[2], 10)]
 
 
 def _status_sheet(writer: _Writer, collection: Collection, problems: list[Finding]) -> None:
@@ -317,9 +348,8 @@ def _status_sheet(writer: _Writer, collection: Collection, problems: list[Findin
                                         Column(Status.MISSING.value, 10), Column("應回報", 10)],
                          [[c, r, m, r + m] for c, r, m in categories] +
                          [["合計", sum(r for _, r, _ in categories), sum(m for _, _, m in categories),
-                           sum(r + m for _, r, m in categories)]], first_row=2, freeze=False)
-    sheet.write_string(0, 0, collection.plan.facts.title + " 回報彙整", writer.title)
-    sheet.write_string(1, 0, summary_line(collection, problems))
+                           sum(r + m for _, r, m in categories)]],
+                         intro=(collection.plan.facts.title + " 回報彙整", summary_line(collection, problems)), freeze=False)
     sheet.set_portrait()
     last = 2 + len(categories)
     chart = writer.workbook.add_chart({"type": "column", "subtype": "stacked"})
@@ -342,8 +372,8 @@ def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
     sheet = writer.workbook.add_worksheet(MATRIX_SHEET)
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, len(topics) + 1, 9)
+    total_column = len(topics) + 1
     sheet.write_string(0, 0, "構面", writer.heading)
-    sheet.write_string(1, 0, "單位＼項目", writer.heading)
     start = 1
     for dimension in dict.fromkeys(d for d, _ in topics):
         span = sum(1 for d, _ in topics if d == dimension)
@@ -352,10 +382,10 @@ def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
         else:
             sheet.write_string(0, start, dimension, writer.heading)
         start += span
+    sheet.merge_range(0, total_column, 1, total_column, "合計", writer.heading)
+    sheet.write_string(1, 0, "單位＼項目", writer.heading)
     for column, (_, topic) in enumerate(topics, 1):
         sheet.write_string(1, column, topic, writer.heading)
-    total_column = len(topics) + 1
-    sheet.merge_range(0, total_column, 1, total_column, "合計", writer.heading)
     for number, (unit, row) in enumerate(counts, 2):
         sheet.write_string(number, 0, unit.name, writer.plain)
         for column, count in enumerate(row, 1):
@@ -378,8 +408,8 @@ def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
 # The consolidated report
 
 
-def cell_paragraph(text: str, style_id: str | None) -> Markup:
-    """A table cell's text for a {{p }} tag: one paragraph, its lines joined by line breaks.
+def paragraph(text: str, style_id: str | None, lead: str = "") -> Markup:
+    """One paragraph for a {{p }} tag, its lines joined by line breaks; `lead` (a unit's name) in bold before it.
 
     docxtpl marks every text holding a {{ }} tag xml:space="preserve", and lxml moves such attributes into
     the document in quadratic time: for the thousands of rows of a large collect that alone took seconds.
@@ -390,7 +420,8 @@ def cell_paragraph(text: str, style_id: str | None) -> Markup:
     for line in text.split("\n"):
         space = ' xml:space="preserve"' if line != line.strip() else ""
         lines.append(f"<w:t{space}>{escape(line)}</w:t>")
-    return Markup(f"<w:p>{properties}<w:r>{'<w:br/>'.join(lines)}</w:r></w:p>")
+    bold = f"<w:r><w:rPr><w:b/></w:rPr><w:t>{escape(lead)}</w:t></w:r>" if lead else ""
+    return Markup(f"<w:p>{properties}{bold}<w:r>{'<w:br/>'.join(lines)}</w:r></w:p>")
 
 
 def report_context(collection: Collection, problems: list[Finding], styles: dict[str, str]) -> dict:
@@ -398,21 +429,22 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
     facts = plan.facts
 
     def text(value: str) -> Markup:
-        return cell_paragraph(value, styles.get(CELL_STYLE))
+        return paragraph(value, styles.get(CELL_STYLE))
 
     def centred(value: str) -> Markup:
-        return cell_paragraph(value, styles.get(CENTRED_CELL_STYLE))
+        return paragraph(value, styles.get(CENTRED_CELL_STYLE))
 
-    by_topic: dict[tuple[str, str], list[dict]] = {}
-    for row in measure_rows(collection):
-        by_topic.setdefault((row[0], row[1]), []).append(
-            {"unit": centred(row[2]), "name": text(row[3]), "content": text(row[4])})
-    none_proposed = [{"unit": centred(""), "name": text("（尚無單位提出）"), "content": text("")}]
+    by_topic: dict[tuple[str, str], dict[str, list[Markup]]] = {}
+    for row in measure_rows(collection):  # in topic, then unit order
+        proposals = by_topic.setdefault((row[0], row[1]), {})
+        proposals.setdefault(row[2], []).append(paragraph(row[4], styles.get(CELL_STYLE), f"{row[3]}："))
+    none_proposed = [{"unit": centred(""), "measures": text("（尚無單位提出）")}]
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = [{
         "heading": heading + dimension.name,
-        "topics": [{"name": topic, "measures": by_topic.get((dimension.name, topic)) or none_proposed}
-                   for topic in dimension.survey_topics],
+        "topics": [{"name": topic, "units": [{"unit": centred(unit), "measures": Markup("").join(measures)}
+                                             for unit, measures in by_topic.get((dimension.name, topic), {}).items()]
+                    or none_proposed} for topic in dimension.survey_topics],
     } for heading, dimension in zip(headings, plan.dimensions)]
     key_points: dict[str, dict] = {}
     for line in progress_lines(collection):
@@ -426,12 +458,12 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
         progress = line.progress
         if progress and (progress.text or progress.counts):
             counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
-            entry["reports"].append({"unit": centred(line.unit.name),
-                                     "text": text("\n".join(t for t in (progress.text, counts) if t))})
+            entry["reports"].append(paragraph("\n".join(t for t in (progress.text, counts) if t),
+                                              styles.get(REPORT_ITEM_STYLE), f"{line.unit.name}："))
         elif line.ret is not None:
             entry["unfilled"].append(line.unit.name)  # units that sent nothing are listed once, under 壹
     for entry in key_points.values():
-        entry["reports"] = entry["reports"] or [{"unit": centred(""), "text": text("（尚無單位填報）")}]
+        entry["reports"] = Markup("").join(entry["reports"]) or paragraph("（尚無單位填報）", styles.get(REPORT_ITEM_STYLE))
         entry["unfilled"] = "、".join(entry["unfilled"])
     missing = collection.missing()
     unused = [r for r in collection.returns if not r.used]
@@ -453,16 +485,34 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
     }
 
 
-def render_outputs(plan: Plan, collection: Collection, problems: list[Finding], paths) -> OutputSet:
-    """The consolidated workbook and report, in memory and reproducible; nothing is written here."""
+def render_report(template: Path, collection: Collection, problems: list[Finding]) -> bytes:
+    return render_template(template, lambda styles: report_context(collection, problems, styles))
+
+
+def _render_shared_report() -> bytes:
+    return render_report(*shared())
+
+
+def render_outputs(plan: Plan, collection: Collection, problems: list[Finding], paths: Paths,
+                   in_parallel: bool) -> OutputSet:
+    """The consolidated workbook and report, in memory and reproducible; nothing is written here.
+
+    For a large collection the report is rendered in a worker process while the workbook is written.
+    """
     from .build import template_path
 
+    template = template_path(paths, REPORT_TEMPLATE)
     stamp = document_time(plan.facts)
-    outputs = OutputSet()
+    if in_parallel:
+        with worker_pool(1, template, collection, problems) as pool:
+            report = pool.submit(_render_shared_report)
+            workbook = consolidated_workbook(collection, problems)
+            document = report.result()
+    else:
+        workbook = consolidated_workbook(collection, problems)
+        document = render_report(template, collection, problems)
     name = f"{plan.facts.year}年回報彙整"
-    outputs.add(Artifact(PurePosixPath(f"{name}.xlsx"),
-                         reproducible(consolidated_workbook(collection, problems), stamp), WORKBOOK_KIND))
-    report = render_template(template_path(paths, REPORT_TEMPLATE),
-                             lambda styles: report_context(collection, problems, styles))
-    outputs.add(Artifact(PurePosixPath(f"{name}報告.docx"), reproducible(report, stamp), REPORT_KIND))
+    outputs = OutputSet()
+    outputs.add(Artifact(PurePosixPath(f"{name}.xlsx"), reproducible(workbook, stamp), WORKBOOK_KIND))
+    outputs.add(Artifact(PurePosixPath(f"{name}報告.docx"), reproducible(document, stamp), REPORT_KIND))
     return outputs

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax import SAXException
 from xml.sax.handler import ContentHandler
+
+from defusedxml.expatreader import DefusedExpatParser
 
 from .errors import InputError, Location
 
@@ -136,8 +140,8 @@ def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
         return _Reader(archive, where).read()
     except UnreadableWorkbook:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError, NotImplementedError,
-            RuntimeError, OSError, OverflowError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, IndexError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, OSError, OverflowError) as error:
         # defusedxml's refusals (DTDs, entities) are ValueErrors; malformed XML a SyntaxError or SAXException
         raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再送。",
                                  where) from error
@@ -184,12 +188,9 @@ class _Reader:
         with self.archive.open(name) as stream:
             return parse(stream, forbid_dtd=True).getroot()
 
-    def stream(self, name: str, handler) -> None:
+    def stream(self, name: str, handler: ContentHandler) -> None:
         """Parse a large part (a sheet, the shared strings) with a SAX handler: no tree is built."""
-        from defusedxml.expatreader import create_parser
-
-        parser = create_parser(forbid_dtd=True)
-        parser.setContentHandler(handler)
+        parser = _DirectParser(handler)
         with self.archive.open(name) as stream:
             parser.parse(stream)
 
@@ -291,6 +292,21 @@ class _Reader:
                     return None
                 return stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
         return None
+
+
+class _DirectParser(DefusedExpatParser):
+    """defusedxml's expat reader — no DTD, no entity declarations, no external references — with expat calling
+    the handler's methods itself: the SAX layer's wrapping of every element costs more than the reading."""
+
+    def __init__(self, handler: ContentHandler):
+        super().__init__(forbid_dtd=True)
+        self.setContentHandler(handler)
+
+    def reset(self):
+        super().reset()  # creates the expat parser and installs defusedxml's guards on it
+        self._parser.StartElementHandler = self._cont_handler.startElement  # attributes come as a dict
+        self._parser.EndElementHandler = self._cont_handler.endElement
+        self._parser.CharacterDataHandler = self._cont_handler.characters
 
 
 class _Texts(ContentHandler):
@@ -435,7 +451,9 @@ def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | N
         value = dt.datetime.fromisoformat(value_text)
     else:
         number = float(value_text)
-        if int(attributes.get("s", "0")) in date_styles:
+        if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
+            value = value_text
+        elif int(attributes.get("s", "0")) in date_styles:
             value = _excel_date(number, date1904)
         else:
             value = int(number) if number.is_integer() and abs(number) < 2**53 else number
@@ -446,8 +464,13 @@ def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | N
     return CellData(row, column, value, formula, error)
 
 
-def _excel_date(serial: float, date1904: bool) -> dt.datetime:
+def _excel_date(serial: float, date1904: bool) -> dt.datetime | float:
+    """A date-formatted number as a date; a number under one day (a time of day) stays a number."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
     value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
-    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return serial
