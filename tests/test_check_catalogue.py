@@ -518,3 +518,14 @@ def test_a_gregorian_plan_year_does_not_flood_the_report_with_due_dates(project:
     problems = check_all(project).problems
     assert [p for p in problems if "計畫年度請填民國年" in p.message]
     assert not [p for p in problems if "不在計畫年度" in p.message]
+
+
+def test_a_broken_report_template_is_found_by_check_but_does_not_stop_build(project: Paths) -> None:
+    report = project.templates / "report.docx"
+    document = Document(str(report))
+    document.add_paragraph("{{ 未結束的標籤")
+    document.save(str(report))
+    problems = check_all(project).problems
+    assert [p for p in problems if p.is_error and p.location.file == "report.docx"]
+    built = build(project)
+    assert not [p for p in built.problems if p.location.file == "report.docx"]

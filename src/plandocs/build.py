@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .check import check_all
+from .check import BUILD_TEMPLATES, check_all
 from .errors import Problem
 from .model import Plan
 from .output import Artifact, OutputSet, reproducible, safe_file_name
@@ -84,7 +84,7 @@ def build(paths: Paths, strict: bool = False, pdf: bool = False) -> BuildReport:
 
     With `pdf`, the .docx files are written even when LibreOffice is missing or fails; the report says why.
     """
-    check = check_all(paths, render=False)  # the master and every template, all problems at once
+    check = check_all(paths, render=False, templates=BUILD_TEMPLATES)  # all problems at once
     plan = check.require(strict)
     outputs = render_outputs(plan, paths)
     pdf_problems = add_pdfs(outputs, document_time(plan.facts)) if pdf else []

@@ -8,7 +8,8 @@ from .errors import InputError, Location, PlandocsError, Problem
 from .model import Plan
 from .paths import Paths
 from .render import (
-    PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE, plan_context, render_template, roster_context, survey_context,
+    PLAN_TEMPLATE, REPORT_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE, plan_context, render_template, roster_context,
+    survey_context,
 )
 from .templates_check import TemplateScan, check_names, locate_name, scan_template
 from .validate import MasterCheck, check_master
@@ -27,20 +28,30 @@ def _plan_context_with_placeholders(plan: Plan, styles: dict[str, str]) -> dict:
     return plan_context(plan, styles) | dict.fromkeys(SUBDOCUMENTS, Markup(_PLACEHOLDER_XML))
 
 
-TEMPLATE_CONTEXTS: dict[str, ContextMaker] = {
+def _report_context_without_returns(plan: Plan, styles: dict[str, str]) -> dict:
+    from .collect import Collection
+    from .consolidate import report_context
+
+    return report_context(Collection(plan, [], {}), [], styles)
+
+
+BUILD_TEMPLATES: dict[str, ContextMaker] = {
     PLAN_TEMPLATE: _plan_context_with_placeholders,
     SURVEY_TEMPLATE: lambda plan, styles: survey_context(plan, None),
     ROSTER_TEMPLATE: roster_context,
 }
+# `check` also looks at the template `collect` uses, so a broken report is found before the returns come in
+TEMPLATE_CONTEXTS: dict[str, ContextMaker] = {**BUILD_TEMPLATES, REPORT_TEMPLATE: _report_context_without_returns}
 
 
-def check_templates(plan: Plan | None, paths: Paths, render: bool = True) -> list[Problem]:
-    """Check every template statically; with a plan, also the names it uses and (with `render`) a dry render.
+def check_templates(plan: Plan | None, paths: Paths, render: bool = True,
+                    templates: dict[str, ContextMaker] = TEMPLATE_CONTEXTS) -> list[Problem]:
+    """Check templates statically; with a plan, also the names they use and (with `render`) a dry render.
 
     A template with an error found statically is not rendered: the render would only repeat it, less precisely.
     """
     problems: list[Problem] = []
-    for name, make_context in TEMPLATE_CONTEXTS.items():
+    for name, make_context in templates.items():
         scan = scan_template(paths.templates / name)
         if plan is not None and not scan.has_errors:
             check_names(scan, make_context(plan, {}))
@@ -68,12 +79,13 @@ def _place_of(scan: TemplateScan, cause: BaseException | None):
     return locate_name(scan, match.group(1) or match.group(2)) if match else None
 
 
-def check_all(paths: Paths, render: bool = True) -> MasterCheck:
-    """The master and every template, every problem at once; the plan is None when it cannot be built."""
+def check_all(paths: Paths, render: bool = True,
+              templates: dict[str, ContextMaker] = TEMPLATE_CONTEXTS) -> MasterCheck:
+    """The master and the templates, every problem at once; the plan is None when it cannot be built."""
     try:
         result = check_master(paths.source)
     except InputError as error:
         result = MasterCheck(None, [Problem(error.message, error.location)])
     # a plan with errors still has every name a template may use; only rendering needs it whole
-    templates = check_templates(result.plan, paths, render and not result.errors)
-    return MasterCheck(result.plan, result.problems + templates)
+    template_problems = check_templates(result.plan, paths, render and not result.errors, templates)
+    return MasterCheck(result.plan, result.problems + template_problems)

@@ -21,14 +21,12 @@ class CleanText:
 
 
 def is_blank(value: object) -> bool:
-    """True for an empty cell as openpyxl or pandas hand it over (None, NaN, NaT, "", spaces)."""
+    """True for an empty cell as a workbook reader hands it over (None, NaN, "", spaces)."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    if isinstance(value, str):
-        return not value.strip()
-    return type(value).__name__ == "NaTType"
+    return isinstance(value, str) and not value.strip()
 
 
 def clean_text(value: object) -> CleanText:

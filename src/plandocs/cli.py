@@ -213,7 +213,7 @@ def _progress_bar(files: list[Path]):
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
 @reports_errors
 def collect(returns, source, templates, output, strict) -> None:
-    """讀取 RETURNS 資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
+    """讀取回報資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
     from .collect import collect as run_collect
 
     paths = _paths(source, templates, output)

@@ -20,13 +20,12 @@ from .forms import ProgressRow, case_count_header, case_count_years, progress_ro
 from .model import Plan, Unit, roc_date
 from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
-from .render import CELL_STYLE, CENTRED_CELL_STYLE, document_time, render_template
+from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, render_template
 
 if TYPE_CHECKING:
     from .build import Paths
 
 COLLECT_FOLDER = "回報彙整"
-REPORT_TEMPLATE = "report.docx"
 WORKBOOK_KIND = "回報彙整活頁簿"
 REPORT_KIND = "回報彙整報告"
 REPORT_ITEM_STYLE = "回報條列"  # the report template's paragraph style for one unit's progress

@@ -21,6 +21,7 @@ from .numbering import number_outline, text_depths
 PLAN_TEMPLATE = "plan.docx"
 SURVEY_TEMPLATE = "survey.docx"
 ROSTER_TEMPLATE = "roster.docx"
+REPORT_TEMPLATE = "report.docx"  # used by collect
 BLANK_UNIT = "(單位名稱)"
 
 # Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
