@@ -111,8 +111,8 @@ def load_master(path: Path) -> RawMaster:
     known = {spec.name for spec in DATA_SHEETS} | {GUIDE_SHEET}
     if not any(spec.name in sheets for spec in DATA_SHEETS):
         expected = "、".join(spec.name for spec in DATA_SHEETS)
-        found = "、".join(f"「{name}」" for name in sheets)
-        master.problem(f"活頁簿中沒有任何計畫主檔的工作表（應有：{expected}；此檔只有：{found}）；請確認選對檔案。",
+        found = "、".join(f"「{name}」" for name in sheets) or "沒有工作表"
+        master.problem(f"活頁簿中沒有任何計畫主檔的工作表（應有：{expected}；此檔：{found}）；請確認選對檔案。",
                        master.where())
         return master
     for spec in DATA_SHEETS:

@@ -122,7 +122,7 @@ def read_workbook(path: Path, display_name: str) -> WorkbookData:
     if size > MAX_FILE_BYTES:
         raise UnreadableWorkbook(
             f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
-            "請刪除貼上的圖片或多餘的工作表後再送。", Location(file=display_name))
+            "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
     return read_workbook_bytes(path.read_bytes(), display_name)
 
 
@@ -130,10 +130,10 @@ def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
     where = Location(file=display_name)
     if data.startswith(CFB_SIGNATURE):
         if ENCRYPTED_STREAM in data:
-            raise UnreadableWorkbook("檔案設有開啟密碼（已加密），無法讀取；請移除密碼後另存為 .xlsx 再送。", where)
-        raise UnreadableWorkbook("這是舊版 Excel 97-2003（.xls）格式，無法讀取；請以 Excel 另存為 .xlsx 再送。", where)
+            raise UnreadableWorkbook("檔案設有開啟密碼（已加密），無法讀取；請移除密碼後另存為 .xlsx 再試。", where)
+        raise UnreadableWorkbook("這是舊版 Excel 97-2003（.xls）格式，無法讀取；請以 Excel 另存為 .xlsx 再試。", where)
     if not data.startswith(ZIP_SIGNATURE):
-        raise UnreadableWorkbook("這不是 Excel 活頁簿（.xlsx），無法讀取；請使用寄發的填報表。", where)
+        raise UnreadableWorkbook("這不是 Excel 活頁簿（.xlsx），無法讀取。", where)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         _check_archive(archive, where)
@@ -143,10 +143,10 @@ def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, IndexError, ValueError, EOFError,
             NotImplementedError, RuntimeError, OSError, OverflowError) as error:
         # defusedxml's refusals (DTDs, entities) are ValueErrors; malformed XML a SyntaxError or SAXException
-        raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再送。",
+        raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。",
                                  where) from error
     except (SyntaxError, SAXException) as error:
-        raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再送。",
+        raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。",
                                  where) from error
 
 
@@ -220,7 +220,7 @@ class _Reader:
     def read(self) -> WorkbookData:
         workbook_part = self.related("", _OFFICE_DOCUMENT) or "xl/workbook.xml"
         if workbook_part not in self.names:
-            raise UnreadableWorkbook("這不是 Excel 活頁簿（缺少活頁簿內容），無法讀取；請使用寄發的填報表。", self.where)
+            raise UnreadableWorkbook("這不是 Excel 活頁簿（缺少活頁簿內容），無法讀取。", self.where)
         targets = {rid: t for rid, kind, t in self.relationships(workbook_part) if kind.endswith(_WORKSHEET)}
         root = self.parse(workbook_part)
         date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
