@@ -24,8 +24,8 @@ from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity, ValidationFailed
 from .forms import (
     CASE_COUNT_WORD, FORM_KIND, GUIDE_INPUT_ROWS, GUIDE_SHEET, HEADER_ROW, ID_DIGEST, ID_KIND, ID_UNIT, ID_VERSION,
-    ID_YEAR, IDENTITY_SHEET, LISTS_SHEET, PHONE, PROGRESS_CODE, PROGRESS_HEADERS, PROGRESS_INPUT, PROGRESS_SHEET,
-    PROPERTY_PREFIX, REPORT_DATE, REPORTER, SURVEY_HEADERS, SURVEY_SHEET, ProgressRow, case_count_header,
+    ID_YEAR, IDENTITY_SHEET, LISTS_SHEET, PHONE, PROGRESS_CODE, PROGRESS_HEADERS, PROGRESS_INPUT, PROGRESS_KEY_POINT,
+    PROGRESS_SHEET, PROPERTY_PREFIX, REPORT_DATE, REPORTER, SURVEY_HEADERS, SURVEY_SHEET, ProgressRow, case_count_header,
     case_count_years, layout_digest, numbered_key_points, progress_rows,
 )
 from .model import Plan, Unit, parse_date, roc_date
@@ -39,8 +39,6 @@ HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
 # Stands for the unit's name in the blank forms rendered as the reference of the form's own text.
 _NAME_MARK = "\ue010"
 _TITLE_SHEETS = (SURVEY_SHEET, PROGRESS_SHEET)
-# One of forms.PROGRESS_HEADERS: the key point's name, which identifies a row of 辦理情形 when its code is gone.
-_KEY_POINT_HEADING = "評核重點"
 _COUNT_TEXT = re.compile(r"[+]?\d+(?:\.0+)?")
 
 
@@ -696,7 +694,7 @@ class _ReturnReader:
             return
         header_row, columns = header
         self.progress_columns = columns
-        for heading in (PROGRESS_CODE, _KEY_POINT_HEADING, PROGRESS_INPUT):
+        for heading in (PROGRESS_CODE, PROGRESS_KEY_POINT, PROGRESS_INPUT):
             if heading not in columns:
                 self.find(sheet, None, f"缺少欄位「{heading}」（可能被刪除或改名），無法完整讀取辦理情形。")
         self._heading_cells(sheet, header_row, set(columns.values()), PROGRESS_SHEET)
@@ -711,7 +709,7 @@ class _ReturnReader:
             reference_cells = [cells[c] for c in sorted(references) if c in cells]
             typed = [cells[c] for c in sorted(inputs) if c in cells]
             target = self._key_point(sheet, cells, columns, unit_rows)
-            if target is None and any(columns.get(h) in cells for h in (PROGRESS_CODE, _KEY_POINT_HEADING)):
+            if target is None and any(columns.get(h) in cells for h in (PROGRESS_CODE, PROGRESS_KEY_POINT)):
                 for cell in reference_cells + typed:
                     self.find(sheet, cell, "此列的編號與評核重點無法對應計畫中的評核重點，內容未彙整。")
                 current = None
@@ -734,7 +732,7 @@ class _ReturnReader:
     def _key_point(self, sheet: SheetData, cells: dict[int, CellData], columns: dict[str, int],
                    unit_rows: dict[str, ProgressRow]) -> ProgressRow | None:
         """The key point of a row: by its code, checked against its name; by its name when the code is gone."""
-        code_cell, name_cell = cells.get(columns.get(PROGRESS_CODE)), cells.get(columns.get(_KEY_POINT_HEADING))
+        code_cell, name_cell = cells.get(columns.get(PROGRESS_CODE)), cells.get(columns.get(PROGRESS_KEY_POINT))
         code = text_key(code_cell.value) if code_cell else ""
         name = text_key(name_cell.value) if name_cell else ""
         by_name = self.reference.rows_by_name.get(name, [])

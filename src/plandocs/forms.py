@@ -24,9 +24,11 @@ HEADER_ROW = 3
 SURVEY_HEADERS = ("構面名稱", "項目", "措施名稱", "措施內容")  # every column is an input column
 SURVEY_ROWS_PER_TOPIC = 3  # empty rows under each 構面/項目 pair; units insert more rows as they need
 SURVEY_SPARE_ROWS = 10  # rows at the end with 構面 and 項目 left for the unit to choose
-PROGRESS_HEADERS = ("編號", "構面", "評核項目", "評核重點", "具體作法（參考）", "完成期限", "期限日期", "辦理情形")
 PROGRESS_CODE = "編號"  # the key point's code, e.g. 1.1.1: what identifies a row of 辦理情形
+PROGRESS_KEY_POINT = "評核重點"  # the key point's name: identifies the row when the code is gone
 PROGRESS_INPUT = "辦理情形"  # the one input column besides the case counts
+PROGRESS_HEADERS = (PROGRESS_CODE, "構面", "評核項目", PROGRESS_KEY_POINT, "具體作法（參考）", "完成期限", "期限日期",
+                    PROGRESS_INPUT)
 CASE_COUNT_WORD = "件數"  # a deadline such as 「提供106、107年申辦件數及辦理情形」 asks for case counts
 
 # 說明: what the unit enters, label in column A and entry in column B of the given row.
