@@ -10,7 +10,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -20,10 +19,8 @@ from .forms import ProgressRow, case_count_header, case_count_years, progress_ro
 from .model import Plan, Unit, roc_date
 from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
+from .paths import Paths, template_path
 from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, render_template
-
-if TYPE_CHECKING:
-    from .build import Paths
 
 COLLECT_FOLDER = "回報彙整"
 WORKBOOK_KIND = "回報彙整活頁簿"
@@ -498,8 +495,6 @@ def render_outputs(plan: Plan, collection: Collection, problems: list[Finding], 
 
     For a large collection the report is rendered in a worker process while the workbook is written.
     """
-    from .build import template_path
-
     template = template_path(paths, REPORT_TEMPLATE)
     stamp = document_time(plan.facts)
     if in_parallel:

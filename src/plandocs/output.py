@@ -40,21 +40,30 @@ def reproducible(data: bytes, stamp: dt.datetime) -> bytes:
     """Rewrite an Office zip so the same content always gives the same bytes.
 
     python-docx and openpyxl stamp the current time into docProps/core.xml and into every zip entry;
-    both are replaced by fixed values, entry order and compression are kept.
+    both are replaced by fixed values, entry order and compression are kept. A file that already has them
+    (XlsxWriter writes fixed times) is returned as it is, which spares recompressing a large workbook.
     """
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
+    entries = source.infolist()
+    core = source.read("docProps/core.xml") if "docProps/core.xml" in source.namelist() else b""
+    if all(info.date_time == _FIXED_ZIP_TIME for info in entries) and _fixed_core(core, iso) == core:
+        return data
     target_buffer = io.BytesIO()
     with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
+        for info in entries:
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = _CORE_TIME.sub(rb"\g<1>" + iso + rb"\g<2>", content)
+                content = _fixed_core(content, iso)
             entry = zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             target.writestr(entry, content)
     return target_buffer.getvalue()
+
+
+def _fixed_core(core: bytes, iso: bytes) -> bytes:
+    return _CORE_TIME.sub(rb"\g<1>" + iso + rb"\g<2>", core)
 
 
 @dataclass(frozen=True)
