@@ -127,8 +127,9 @@ def test_a_file_open_in_word_exits_with_cannot_write(copy: Paths, monkeypatch) -
 def test_master_and_templates_are_never_written(copy: Paths, monkeypatch) -> None:
     before = inputs(copy)
     runner = CliRunner()
-    options = ["--source", str(copy.source), "--templates", str(copy.templates), "--output", str(copy.output)]
-    assert runner.invoke(main, ["check", *options]).exit_code == ExitCode.OK
+    inputs_options = ["--source", str(copy.source), "--templates", str(copy.templates)]
+    options = [*inputs_options, "--output", str(copy.output)]
+    assert runner.invoke(main, ["check", *inputs_options]).exit_code == ExitCode.OK
     assert runner.invoke(main, ["build", *options]).exit_code == ExitCode.OK
     monkeypatch.setattr(output.os, "replace", fail_on_call(3))
     assert runner.invoke(main, ["build", *options]).exit_code == ExitCode.CANNOT_WRITE

@@ -15,7 +15,7 @@ from plandocs.forms import (
 )
 from plandocs.model import Plan
 from plandocs.workbooks import (
-    INPUT_FILL, MAX_ROW_HEIGHT, WORKBOOK_KIND, _write_text, fill_in_workbook, practice_reference, text_lines,
+    INPUT_FILL, MAX_ROW_HEIGHT, WORKBOOK_KIND, write_text, fill_in_workbook, practice_reference, text_lines,
 )
 
 REFERENCE_TOPICS = [
@@ -148,7 +148,7 @@ def test_foreign_affairs_reports_on_what_names_it_and_what_all_business_units_do
 
 def test_every_unit_reports_on_its_key_points_in_plan_order(open_workbook, plan):
     for unit in plan.receiving_units():
-        expected = [kp.name for _, _, kp in plan.key_points_of(unit)]
+        expected = [kp.name for d in plan.dimensions for kp in d.key_points if unit in kp.units]
         rows = rows_below_heading(open_workbook(unit.name)[PROGRESS_SHEET])
         assert [row[PROGRESS_HEADERS.index("評核重點")] for row in rows] == expected, unit.name
         assert open_workbook(unit.name)[PROGRESS_SHEET]["A1"].value.startswith(f"臺北市政府警察局{unit.name}107年度")
@@ -204,7 +204,7 @@ def test_workbook_properties_are_fixed_for_reproducible_files(open_workbook):
 
 def test_progress_rows_agree_with_the_model_for_every_unit(plan):
     for unit in plan.units:
-        assert [r.key_point for r in progress_rows(plan, unit)] == [kp for _, _, kp in plan.key_points_of(unit)]
+        assert [r.key_point for r in progress_rows(plan, unit)] == [kp for d in plan.dimensions for kp in d.key_points if unit in kp.units]
 
 
 def test_deep_practice_levels_run_on_in_their_line(plan):
@@ -227,8 +227,8 @@ def test_text_shaped_like_rich_text_xml_is_written_as_plain_text():
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet()
-    _write_text(sheet, 0, 0, "<r>不是格式</r>")
-    _write_text(sheet, 1, 0, "=1+1")
+    write_text(sheet, 0, 0, "<r>不是格式</r>")
+    write_text(sheet, 1, 0, "=1+1")
     workbook.close()
     read = load_workbook(io.BytesIO(buffer.getvalue())).active
     assert read["A1"].value == "<r>不是格式</r>"

@@ -63,9 +63,13 @@ def reports_errors(command):
     return wrapper
 
 
-def _folder_options(command):
+def _output_option(command):
+    return click.option("--output", type=click.Path(path_type=Path), metavar="資料夾",
+                        help="輸出資料夾（預設：./output）。")(command)
+
+
+def _input_options(command):
     folder, file = click.Path(path_type=Path), click.Path(path_type=Path)
-    command = click.option("--output", type=folder, metavar="資料夾", help="輸出資料夾（預設：./output）。")(command)
     command = click.option("--templates", type=folder, metavar="資料夾", help="範本資料夾（預設：./templates）。")(command)
     command = click.option("--source", type=file, metavar="檔案",
                            help="計畫主檔（預設：./source/plan_master.xlsx）。")(command)
@@ -156,7 +160,8 @@ def main() -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@_folder_options
+@_input_options
+@_output_option
 @click.option("--strict", is_flag=True, help="警告也視為錯誤。")
 @click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生各 Word 檔的 PDF（函頒計畫、附表3名冊、各單位調查表）。")
 @reports_errors
@@ -179,14 +184,14 @@ def build(source, templates, output, strict, pdf) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@_folder_options
+@_input_options
 @click.option("--strict", is_flag=True, help="警告也視為錯誤。")
 @reports_errors
-def check(source, templates, output, strict) -> None:
+def check(source, templates, strict) -> None:
     """只檢查計畫主檔與範本，不產生檔案。"""
     from .check import check_all
 
-    paths = _paths(source, templates, output)
+    paths = _paths(source, templates, None)
     problems = check_all(paths).problems
     _print_problems(problems)
     errors = sum(p.is_error for p in problems)
@@ -209,7 +214,8 @@ def _progress_bar(files: list[Path]):
 
 @main.command(context_settings=CONTEXT)
 @click.argument("returns", type=click.Path(path_type=Path), metavar="回報資料夾")
-@_folder_options
+@_input_options
+@_output_option
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
 @reports_errors
 def collect(returns, source, templates, output, strict) -> None:

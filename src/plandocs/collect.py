@@ -28,11 +28,11 @@ from .forms import (
     PROGRESS_SHEET, PROPERTY_PREFIX, REPORT_DATE, REPORTER, SURVEY_HEADERS, SURVEY_SHEET, ProgressRow, case_count_header,
     case_count_years, layout_digest, numbered_key_points, progress_rows,
 )
-from .model import Plan, Unit, parse_date, roc_date
+from .model import Plan, Unit, name_key, parse_date, roc_date
 from .workbook_reader import CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook
 
 if TYPE_CHECKING:
-    from .build import Paths
+    from .paths import Paths
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls"}
 HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
@@ -211,11 +211,6 @@ class Collection:
 # Reference: the master's units, key points and the blank forms' own text
 
 
-def name_key(name: str) -> str:
-    """Unit names compare without spaces and width differences (full-width letters, 台/臺)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).replace("台", "臺")
-
-
 @functools.lru_cache(maxsize=65536, typed=True)  # the form's own texts recur in every return
 def text_key(value: object) -> str:
     """Text compared the way a person reads it: width, spaces and line breaks do not matter."""
@@ -363,9 +358,10 @@ def read_return(reference: Reference, folder: Path, path: Path) -> Return:
     try:
         _identify(reference, ret, workbook, PurePosixPath(relative).stem)
         _ReturnReader(reference, ret, workbook).read()
-    except Exception:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed instead
+    except Exception as error:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed
         unread = Return(relative, file_time=ret.file_time)
-        unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤），未能讀取；"
+        unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤："
+                                            f"{type(error).__name__}: {error}），未能讀取；"
                                             "請將此檔提供給維護人員，並請該單位以寄發的填報表重新填寫。")
         return unread
     return ret
@@ -950,7 +946,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     from .consolidate import COLLECT_FOLDER, render_outputs
     from .validate import check_master
 
-    plan = check_master(paths.source).require(strict)
+    plan = check_master(paths.source).require()  # --strict is about the returns, not the master's warnings
     output = paths.output / COLLECT_FOLDER
     if _inside(output, returns_folder):
         raise InputError("輸出資料夾不可位於回報資料夾內（彙整結果會被當成回報讀取）；請以 --output 指定其他位置。",

@@ -21,6 +21,7 @@ from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
 from .paths import Paths, template_path
 from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, render_template
+from .workbooks import write_text
 
 COLLECT_FOLDER = "回報彙整"
 WORKBOOK_KIND = "回報彙整活頁簿"
@@ -36,7 +37,6 @@ PROBLEMS_SHEET = "問題"
 UNUSED_SHEET = "未採用內容"
 SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
 
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 LINE_HEIGHT = 15  # points per line of 11-point text
 MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
 FONT = "標楷體"
@@ -242,15 +242,7 @@ class _Writer:
     def value(self, sheet, row: int, column: int, value, cell_format) -> None:
         """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
         if isinstance(value, str):
-            text = value[:MAX_CELL_TEXT]
-            if text.startswith("<r>") and text.endswith("</r>"):
-                # XlsxWriter takes such a string for rich-text XML and stores it unescaped; written as three plain
-                # runs (it wants at least three) it stays the text it is
-                sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], cell_format)
-            elif text:
-                sheet.write_string(row, column, text, cell_format)
-            else:
-                sheet.write_blank(row, column, None, cell_format)
+            write_text(sheet, row, column, value, cell_format)  # cut visibly at Excel's limit, never a formula
         elif value is None:
             sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, bool):

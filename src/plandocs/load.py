@@ -180,17 +180,17 @@ class _SheetReader:
             )
             if not row.blank:
                 result.append(row)
-        missing = [c.header for c in self.spec.columns if c.header not in columns]
+        missing = [c for c in self.spec.columns if c not in columns]
         if self.spec.repeat_prefix and not repeated:
             missing.append(f"{self.spec.repeat_prefix}1")
         return Sheet(self.spec, result, tuple(missing))
 
     def _expected_headings(self) -> list[str]:
-        names = [c.header for c in self.spec.columns]
+        names = list(self.spec.columns)
         return names + [f"{self.spec.repeat_prefix}1"] if self.spec.repeat_prefix else names
 
     def _is_heading(self, text: str) -> bool:
-        return any(c.header == text for c in self.spec.columns) or bool(
+        return text in self.spec.columns or bool(
             self.spec.repeat_prefix and text.startswith(self.spec.repeat_prefix))
 
     def _find_header_row(self) -> int:
@@ -232,17 +232,17 @@ class _SheetReader:
             elif heading or index in data_columns:
                 unknown.append(index)
         for column in self.spec.columns:
-            if column.header not in columns:
+            if column not in columns:
                 unused = {self.headings[i]: i for i in unknown if self.headings[i]}
-                suggestion = difflib.get_close_matches(column.header, list(unused), n=1, cutoff=0.5)
+                suggestion = difflib.get_close_matches(column, list(unused), n=1, cutoff=0.5)
                 if suggestion:  # the misspelt heading is this problem's place, not an unknown column besides
                     index = unused[suggestion[0]]
                     unknown.remove(index)
-                    self.master.problem(f"欄位標題「{suggestion[0]}」應為「{column.header}」；請改回「{column.header}」。",
+                    self.master.problem(f"欄位標題「{suggestion[0]}」應為「{column}」；請改回「{column}」。",
                                  self.where(header_row, index))
                 else:
-                    self.master.problem(f"第 {header_row} 列缺少欄位標題「{column.header}」。",
-                                 self.where(header_row, header=column.header))
+                    self.master.problem(f"第 {header_row} 列缺少欄位標題「{column}」。",
+                                 self.where(header_row, header=column))
         if self.spec.repeat_prefix and not repeated:
             self.master.problem(f"第 {header_row} 列缺少欄位標題「{self.spec.repeat_prefix}1」。",
                          self.where(header_row, header=f"{self.spec.repeat_prefix}1"))

@@ -162,17 +162,13 @@ class Plan:
     def receiving_units(self) -> list[Unit]:
         return [u for u in self.units if u.receives_survey]
 
-    def key_points_of(self, unit: Unit) -> list[tuple[Dimension, Item, KeyPoint]]:
-        """The key points a unit answers for, directly or through a group, in plan order."""
-        return [(d, i, kp) for d in self.dimensions for i in d.items for kp in i.key_points if unit in kp.units]
-
 
 def roc_date(date: dt.date) -> str:
     """2018-04-02 → 107年4月2日 (ROC calendar, half-width digits, no padding)."""
     return f"{date.year - ROC_OFFSET}年{date.month}月{date.day}日"
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """Unit names compare without spaces, invisible characters and width differences (full-width letters, 台/臺)."""
     visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
     return re.sub(r"\s+", "", visible).replace("台", "臺")
@@ -258,7 +254,7 @@ class _Builder:
         written = self.text(cell)
         if not written:
             return None
-        target = self.directory.get(_key(written))
+        target = self.directory.get(name_key(written))
         if target is None:
             self.error(f"「{shown(written)}」不是「單位」工作表中的單位、別名或群組"
                        f"{suggest(written, self.directory_names())}。", cell.location)
@@ -422,12 +418,12 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
                          row["單位名稱"].location)
             units.append(entry)
         for key_name, cell in [(name, row["單位名稱"])] + [(a, row["別名"]) for a in aliases]:
-            previous = builder.directory.get(_key(key_name))
+            previous = builder.directory.get(name_key(key_name))
             if previous is not None:
                 builder.error(f"「{shown(key_name)}」重複，已用於第 {previous.location.row} 列的「{shown(previous.name)}」。",
                               cell.location)
                 continue
-            builder.directory[_key(key_name)] = entry
+            builder.directory[name_key(key_name)] = entry
     return units, groups
 
 

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from .errors import Location, TemplateError
-from .model import Facts, Paragraph, Plan, Unit
+from .model import Facts, KeyPoint, Paragraph, Plan, Unit
 from .numbering import number_outline, text_depths
 
 PLAN_TEMPLATE = "plan.docx"
@@ -132,25 +132,27 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
     """Context of the circular (body and 附表1); the forms of 附表2 and 附表3 are added as sub-documents."""
     body = OutlineStyle(styles.get(BODY_STYLE), 1, _TWIPS_PER_CHAR[BODY_STYLE])
     cell = OutlineStyle(styles.get(CELL_STYLE), 2, _TWIPS_PER_CHAR[CELL_STYLE])
+
+    def key_point_context(key_point: KeyPoint) -> dict:
+        return {
+            "name": key_point.name,
+            "practices": cell.paragraphs(key_point.practices),
+            "deadline": key_point.deadline,
+            "due_date": key_point.due_date,
+            "units": cell.lines([ref.written for ref in key_point.responsible], styles.get(CENTRED_CELL_STYLE)),
+        }
+
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
-        def key_point_context(kp):
-            return {
-                "name": kp.name,
-                "practices": cell.paragraphs(kp.practices),
-                "deadline": kp.deadline,
-                "due_date": kp.due_date,
-                "units": cell.lines([ref.written for ref in kp.responsible], styles.get(CENTRED_CELL_STYLE)),
-            }
-
+        items = [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
+                 for item in dimension.items]
         dimensions.append({
             "name": dimension.name,
             "heading": heading + dimension.heading_name,
             "has_items": dimension.has_items,
-            "assessment_items": [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
-                      for item in dimension.items],
-            "key_points": [key_point_context(kp) for kp in dimension.key_points],
+            "assessment_items": items,  # not "items": Jinja would find the dict method
+            "key_points": [kp for item in items for kp in item["key_points"]],
         })
     return {
         "title": plan.facts.title,

@@ -168,9 +168,10 @@ def _beside(location: Location, header: str) -> Location:
 def _fact_problems(plan: Plan) -> list[Problem]:
     facts = plan.facts
     problems: list[Problem] = []
-    if facts.year > ROC_OFFSET:
-        return [Problem(f"計畫年度請填民國年（例：{facts.year - ROC_OFFSET}），不是西元年 {facts.year}。",
-                        facts.locations[Fact.YEAR])]
+    year_is_roc = facts.year < ROC_OFFSET  # checks against the plan year wait for a year that is right
+    if not year_is_roc:
+        problems.append(Problem(f"計畫年度請填民國年（例：{facts.year - ROC_OFFSET}），不是西元年 {facts.year}。",
+                                facts.locations[Fact.YEAR]))
     number = re.fullmatch(r".+字第(\d{11})號", facts.document_number)
     if not number:
         problems.append(Problem("發文字號格式應為「機關代字＋單位代字＋字第＋11 位數字＋號」，例：北市警秘字第10733653600號。",
@@ -178,7 +179,7 @@ def _fact_problems(plan: Plan) -> list[Problem]:
     elif int(number.group(1)[:3]) != facts.issue_date.year - ROC_OFFSET:
         problems.append(Problem("發文字號的前 3 位數字應為函頒日期的民國年。",
                                 facts.locations[Fact.DOCUMENT_NUMBER], Severity.WARNING))
-    if facts.due_date.year - ROC_OFFSET != facts.year:
+    if year_is_roc and facts.due_date.year - ROC_OFFSET != facts.year:
         problems.append(Problem(f"填報期限 {roc_date(facts.due_date)} 不在計畫年度 {facts.year} 年內。",
                                 facts.locations[Fact.DUE_DATE]))
     elif facts.due_date < facts.issue_date:

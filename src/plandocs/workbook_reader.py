@@ -68,7 +68,6 @@ class CellData:
 @dataclass
 class SheetData:
     name: str
-    state: str  # visible, hidden or veryHidden
     cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     _rows: dict[int, dict[int, CellData]] | None = field(default=None, repr=False, compare=False)
@@ -233,7 +232,7 @@ class _Reader:
             part = targets.get(_attribute(element, "id") or "")
             if part is None or part not in self.names:
                 continue  # a chart sheet or a dangling entry: nothing a unit types
-            sheet = SheetData(element.get("name", ""), element.get("state", "visible"))
+            sheet = SheetData(element.get("name", ""))
             self._read_sheet(part, sheet, strings, date_styles, date1904)
             sheets.append(sheet)
         return WorkbookData(sheets, self._custom_properties(), self._modified(),

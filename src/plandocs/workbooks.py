@@ -140,7 +140,7 @@ class _Sheets:
     def _row(self, sheet, widths: list[float], row: int, cells: list[tuple[int, str, object]]) -> None:
         """Write a row's (column, text, format) cells and make the row tall enough to show them all."""
         for column, text, cell_format in cells:
-            _write_text(sheet, row, column, text, cell_format)
+            write_text(sheet, row, column, text, cell_format)
         sheet.set_row(row, row_height([(self._measured(text), widths[column], f.font_size)
                                        for column, text, f in cells]))
 
@@ -204,7 +204,7 @@ class _Sheets:
         for row, (dimension, topic) in enumerate(rows, FIRST_DATA_ROW):
             # no set height: Excel and LibreOffice grow an input row as the unit types
             for column, text in enumerate((dimension, topic, "", "")):
-                _write_text(sheet, row, column, text, self.input)
+                write_text(sheet, row, column, text, self.input)
         last = FIRST_DATA_ROW + len(rows) - 1
         dimensions = len(self.plan.dimensions)
         for column, (what, count) in enumerate([("構面名稱", dimensions), ("項目", len(topics))]):
@@ -248,9 +248,9 @@ class _Sheets:
         sheet.write_string(0, 1, SURVEY_HEADERS[1])
         topics = [topic for d in self.plan.dimensions for topic in d.survey_topics]
         for row, dimension in enumerate(self.plan.dimensions, 1):
-            _write_text(sheet, row, 0, dimension.name)
+            write_text(sheet, row, 0, dimension.name)
         for row, topic in enumerate(topics, 1):
-            _write_text(sheet, row, 1, topic)
+            write_text(sheet, row, 1, topic)
         sheet.protect("")
         sheet.hide()
 
@@ -258,7 +258,7 @@ class _Sheets:
         sheet = self.workbook.add_worksheet(IDENTITY_SHEET)
         for row, (key, value) in enumerate(identity(self.plan, self.unit).items()):
             sheet.write_string(row, 0, key)
-            _write_text(sheet, row, 1, value)
+            write_text(sheet, row, 1, value)
             self.workbook.set_custom_property(PROPERTY_PREFIX + key, value, "text")
         sheet.protect("")
         sheet.very_hidden()
@@ -286,7 +286,7 @@ EXCEL_CELL_LIMIT = 32_767  # characters a cell holds; longer text is cut visibly
 CUT_NOTE = "……（以下略，全文見附表1）"
 
 
-def _write_text(sheet, row: int, column: int, text: str, cell_format=None) -> None:
+def write_text(sheet, row: int, column: int, text: str, cell_format=None) -> None:
     """Write text as text, never as a formula, and never cut silently at Excel's limit.
 
     XlsxWriter stores a string shaped '<r>…</r>' raw, as rich-text XML; such a text is written as three plain
