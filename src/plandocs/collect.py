@@ -28,7 +28,7 @@ from .forms import (
     PROGRESS_SHEET, PROPERTY_PREFIX, REPORT_DATE, REPORTER, SURVEY_HEADERS, SURVEY_SHEET, ProgressRow, case_count_header,
     case_count_years, layout_digest, numbered_key_points, progress_rows,
 )
-from .model import Plan, Unit, name_key, parse_date, roc_date
+from .model import ROC_OFFSET, Plan, Unit, name_key, parse_date, roc_date
 from .workbook_reader import CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
 _NAME_MARK = "\ue010"
 _TITLE_SHEETS = (SURVEY_SHEET, PROGRESS_SHEET)
 _COUNT_TEXT = re.compile(r"[+]?\d+(?:\.0+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")  # 1,200 (full-width ， folds to ,); 、 lists numbers, never groups
 
 
 class Status(enum.Enum):
@@ -148,6 +149,11 @@ class Return:
         if self.modified:
             return self.modified, "活頁簿儲存時間"
         return self.file_time or dt.datetime.min, "檔案時間"
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the unit filled in anything: a measure or a progress report (contact cells alone do not count)."""
+        return bool(self.measures) or any(p.entries for p in self.progress.values())
 
     def entries(self) -> list[Entry]:
         """Every value taken from the return, in sheet order."""
@@ -784,7 +790,9 @@ class _ReturnReader:
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
         elif isinstance(value, str):
-            digits = re.sub(r"[\s,，、]", "", unicodedata.normalize("NFKC", value)).removesuffix("件")
+            digits = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).removesuffix("件")
+            if _THOUSANDS.fullmatch(digits):
+                digits = digits.replace(",", "")
             value = int(float(digits)) if _COUNT_TEXT.fullmatch(digits) else None
         if not isinstance(value, int) or value < 0:
             self.find(sheet, cell, f"「{clean_text(cell.value).text}」不是件數；請填 0 以上的整數，例：120。")
@@ -850,15 +858,23 @@ class _ReturnReader:
             contact.entries.append(Entry(sheet.name, cell.coordinate, text))
 
     def _date(self, sheet: SheetData, cell: CellData) -> dt.date | None:
+        """The form's own date; one outside the plan's years (2081, or 1070625 read as a year) is reported and
+        not used, so that a typo cannot make an old return look like the newest."""
+        facts = self.reference.plan.facts
         if isinstance(cell.value, dt.datetime) and cell.error is None:
             if cell.formula is not None:
                 self._text(sheet, cell)
-            return cell.value.date()
-        text = self._text(sheet, cell)
-        date = parse_date(text) if text else None
+            date: dt.date | None = cell.value.date()
+            text = roc_date(date)
+        else:
+            text = self._text(sheet, cell)
+            date = parse_date(text) if text else None
+        example = f"請填如 {roc_date(facts.due_date)} 或 {facts.due_date:%Y/%m/%d}。"
         if text and date is None:
-            self.find(sheet, cell, f"「{text}」不是日期；請填如 {roc_date(self.reference.plan.facts.due_date)} 或 "
-                                   f"{self.reference.plan.facts.due_date:%Y/%m/%d}。")
+            self.find(sheet, cell, f"「{text}」不是日期；{example}")
+        elif date is not None and abs(date.year - ROC_OFFSET - facts.year) > 1:
+            self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用；{example}")
+            return None
         return date
 
 
@@ -895,21 +911,24 @@ def _content(cell: CellData) -> object:
 
 def decide(reference: Reference, returns: list[Return]) -> Collection:
     """Keep the newest return of each unit (by the form's date, else the workbook's, else the file's); the others
-    are superseded, listed with the reason, never dropped."""
+    are superseded, listed with the reason, never dropped. A return with nothing filled in (the blank form sent
+    back, an empty workbook) never supersedes one that has content, however new it is."""
     by_unit: dict[str, list[Return]] = {}
     for ret in returns:
         if ret.used and ret.unit is not None:
             by_unit.setdefault(ret.unit.name, []).append(ret)
     for unit_returns in by_unit.values():
-        ordered = sorted(unit_returns, key=lambda r: (r.filed[0], r.modified or dt.datetime.min,
+        ordered = sorted(unit_returns, key=lambda r: (r.has_content, r.filed[0], r.modified or dt.datetime.min,
                                                       r.file_time or dt.datetime.min, r.file))
         newest = ordered[-1]
         when, by_what = newest.filed
         for older in ordered[:-1]:
             older_when, older_by = older.filed
-            older.set_aside(Status.SUPERSEDED,
-                            f"同單位另有較新的回報「{newest.file}」（該檔{by_what} {_when(when)}；"
-                            f"本檔{older_by} {_when(older_when)}），本檔內容列於「未採用內容」工作表。")
+            if older.has_content:
+                why = f"同單位另有較新的回報「{newest.file}」（該檔{by_what} {_when(when)}；本檔{older_by} {_when(older_when)}）"
+            else:
+                why = f"本檔沒有填寫任何內容，同單位另有回報「{newest.file}」"
+            older.set_aside(Status.SUPERSEDED, why + "，本檔內容列於「未採用內容」工作表。")
     return Collection(reference.plan, returns, reference.rows)
 
 

@@ -304,8 +304,8 @@ def suggest(text: str, choices: list[str]) -> str:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """Read 2018-06-29, 2018/6/29, 107/6/29, 107年6月29日 or 中華民國107年6月29日."""
-    text = unicodedata.normalize("NFKC", text).strip().removeprefix("中華民國")
+    """Read 2018-06-29, 2018/6/29, 107/6/29, 107年6月29日, 民國107年6月29日 or 中華民國107年6月29日."""
+    text = unicodedata.normalize("NFKC", text).strip().removeprefix("中華").removeprefix("民國")
     match = re.fullmatch(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?", text)
     if not match:
         return None

@@ -467,7 +467,10 @@ def _excel_date(serial: float, date1904: bool) -> dt.datetime | float:
     """A date-formatted number as a date; a number under one day (a time of day) stays a number."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-    value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    try:
+        value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    except (OverflowError, ValueError):  # e.g. 20180625 typed into a date cell: Excel shows ####
+        return serial
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.date):

@@ -1,0 +1,78 @@
+"""Choosing between returns and reading odd values: the mistakes a user-acceptance review found."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from plandocs.collect import Status, collect
+from plandocs.forms import GUIDE_INPUT_ROWS, GUIDE_SHEET, REPORT_DATE
+from plandocs.paths import Paths
+
+from conftest import make_project
+from returns_factory import Filler, form_of
+from test_collect import filled
+
+
+@pytest.fixture(scope="module")
+def built(shipped_output: Path, tmp_path_factory) -> tuple[Path, Paths]:
+    project = make_project(tmp_path_factory.mktemp("choices") / "project")
+    return shipped_output, Paths(project.source, project.templates, project.output)
+
+
+def run(built, tmp_path: Path, files: dict[str, Filler]):
+    output, paths = built
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for name, filler in files.items():
+        filler.save(folder / name)
+    return collect(paths, folder)
+
+
+def statuses(report) -> dict[str, Status]:
+    return {ret.file: ret.status for ret in report.collection.returns}
+
+
+def test_the_blank_form_sent_back_later_never_replaces_a_filled_return(built, tmp_path):
+    output, _ = built
+    blank = Filler(form_of(output, "交通警察大隊"))
+    blank.contact(dt.date(2018, 6, 28))  # newer than the filled one, but nothing else typed
+    report = run(built, tmp_path, {"交通大隊_填好.xlsx": filled(output, "交通警察大隊", dt.date(2018, 6, 20)),
+                                   "交通大隊_原始附件.xlsx": blank})
+    assert statuses(report) == {"交通大隊_填好.xlsx": Status.RETURNED, "交通大隊_原始附件.xlsx": Status.SUPERSEDED}
+    superseded = next(r for r in report.collection.returns if r.status is Status.SUPERSEDED)
+    assert "沒有填寫任何內容" in superseded.reason
+
+
+def test_an_impossible_report_date_is_reported_and_does_not_win(built, tmp_path):
+    output, _ = built
+    typo = filled(output, "信義分局", dt.date(2081, 6, 20))
+    report = run(built, tmp_path, {"信義_舊.xlsx": typo, "信義_新.xlsx": filled(output, "信義分局", dt.date(2018, 6, 26))})
+    assert statuses(report) == {"信義_新.xlsx": Status.RETURNED, "信義_舊.xlsx": Status.SUPERSEDED}
+    typo_return = next(r for r in report.collection.returns if r.file == "信義_舊.xlsx")
+    cell = f"B{GUIDE_INPUT_ROWS[REPORT_DATE]}"
+    assert any("相差太多" in f.problem.message and f.location.cell() == cell and f.location.sheet == GUIDE_SHEET
+               for f in typo_return.findings)
+
+
+def test_a_number_typed_into_the_date_cell_does_not_make_the_return_unreadable(built, tmp_path):
+    output, _ = built
+    unit = filled(output, "中山分局")
+    unit.guide.cell(GUIDE_INPUT_ROWS[REPORT_DATE], 2).value = 20180625
+    report = run(built, tmp_path, {"中山分局.xlsx": unit})
+    (ret,) = report.collection.returns
+    assert ret.status is Status.RETURNED and ret.measures
+    assert any("「20180625」不是日期" in f.problem.message for f in report.problems)
+
+
+@pytest.mark.parametrize(("typed", "read"), [("1,200", 1200), ("１２００件", 1200), ("120、150", None), ("1,20", None)])
+def test_counts_accept_thousands_grouping_but_never_glue_a_list(built, tmp_path, typed, read):
+    output, _ = built
+    unit = filled(output, "士林分局")
+    unit.report("1.1.1", "已辦理", {106: typed})
+    report = run(built, tmp_path, {"士林分局.xlsx": unit})
+    (ret,) = report.collection.returns
+    assert ret.progress["1.1.1"].counts.get(106) == read
+    if read is None:
+        assert any(f"「{typed}」不是件數" in f.problem.message for f in report.problems)
