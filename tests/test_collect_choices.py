@@ -76,3 +76,27 @@ def test_counts_accept_thousands_grouping_but_never_glue_a_list(built, tmp_path,
     assert ret.progress["1.1.1"].counts.get(106) == read
     if read is None:
         assert any(f"「{typed}」不是件數" in f.problem.message for f in report.problems)
+
+
+def test_another_units_file_retitled_is_not_taken_for_either_unit(built, tmp_path):
+    output, _ = built
+    copy = filled(output, "中山分局", dt.date(2018, 6, 27))
+    for sheet in (copy.survey, copy.progress_sheet):  # the titles a person sees; the hidden identity stays
+        for row in sheet.iter_rows(max_row=3):
+            for cell in row:
+                if isinstance(cell.value, str) and "中山分局" in cell.value:
+                    cell.value = cell.value.replace("中山分局", "大安分局")
+    report = run(built, tmp_path, {"中山分局.xlsx": filled(output, "中山分局", dt.date(2018, 6, 20)),
+                                   "大安分局回報.xlsx": copy})
+    assert statuses(report) == {"中山分局.xlsx": Status.RETURNED, "大安分局回報.xlsx": Status.UNIDENTIFIED}
+    retitled = next(r for r in report.collection.returns if r.file == "大安分局回報.xlsx")
+    assert "表單識別為「中山分局」，但表單標題寫的是「大安分局」" in retitled.reason
+
+
+def test_a_unit_name_typed_as_the_reporter_does_not_decide_the_unit(built, tmp_path):
+    output, _ = built
+    unit = filled(output, "北投分局")
+    unit.guide.cell(GUIDE_INPUT_ROWS["填報人"], 2).value = "士林分局"
+    report = run(built, tmp_path, {"回報.xlsx": unit})
+    (ret,) = report.collection.returns
+    assert ret.status is Status.RETURNED and ret.unit.name == "北投分局"

@@ -259,10 +259,16 @@ class Reference:
             self._form_text = _blank_form_text(self.plan)
         return self._form_text.get(sheet_kind, (set(), []))
 
-    def name_in_form_text(self, sheet_kind: str, value: object) -> str | None:
-        """The unit name in a text the blank form writes with the unit's name (a title), or None."""
+    def name_in_form_text(self, sheet_kind: str, value: object, titles_only: bool = False) -> str | None:
+        """The unit name in a text the blank form writes with the unit's name, or None.
+
+        With `titles_only`, a cell that holds nothing but the name (說明's 填報單位) is not read: any cell a unit
+        types a unit's name into (填報人, say) would match it.
+        """
         key = text_key(value)
         for before, after in self._blank(sheet_kind)[1]:
+            if titles_only and not (before or after):
+                continue
             if key.startswith(before) and key.endswith(after) and len(key) > len(before) + len(after):
                 return key[len(before):len(key) - len(after)]
         return None
@@ -431,6 +437,13 @@ def _identify(reference: Reference, ret: Return, workbook: WorkbookData, stem: s
         identity.report(ret, ID_UNIT, message)
         ret.set_aside(Status.REJECTED, message)
         return
+    titled = _units_in_titles(reference, workbook)
+    if titled and unit not in titled:
+        # a unit filled in a copy of another unit's file and retitled it: its identity names the other unit
+        names = "、".join(sorted(u.name for u in titled))
+        ret.set_aside(Status.UNIDENTIFIED, f"表單識別為「{unit.name}」，但表單標題寫的是「{names}」，可能是以他單位的檔案"
+                                           "填寫，不予猜測；請確認是哪個單位的回報，並請該單位以自己的填報表重新填寫。")
+        return
     ret.unit = unit
     named = reference.units_named_in(stem)
     if named and unit not in named:
@@ -441,15 +454,23 @@ def _identify(reference: Reference, ret: Return, workbook: WorkbookData, stem: s
     _check_version(reference, ret, identity)
 
 
-def _identify_by_text(reference: Reference, ret: Return, workbook: WorkbookData, stem: str) -> None:
-    """Without an identity: the unit's name where the form writes it (titles, 填報單位), else the file name."""
-    by_title: set[Unit] = set()
+def _units_in_titles(reference: Reference, workbook: WorkbookData) -> set[Unit]:
+    """The units the form's titles name (the unit's name is written into each sheet's title)."""
+    found: set[Unit] = set()
     for kind in (GUIDE_SHEET, *_TITLE_SHEETS):
         sheet = workbook.sheet(kind)
         for cell in sheet.in_order() if sheet is not None else []:
-            name = reference.name_in_form_text(kind, cell.value) if cell.row <= HEADER_SEARCH_ROWS else None
+            if cell.row > HEADER_SEARCH_ROWS:
+                continue
+            name = reference.name_in_form_text(kind, cell.value, titles_only=True)
             if name is not None and name_key(name) in reference.units:
-                by_title.add(reference.units[name_key(name)])
+                found.add(reference.units[name_key(name)])
+    return found
+
+
+def _identify_by_text(reference: Reference, ret: Return, workbook: WorkbookData, stem: str) -> None:
+    """Without an identity: the unit's name where the form's titles write it, else the file name."""
+    by_title = _units_in_titles(reference, workbook)
     by_name = reference.units_named_in(stem)
     where = Location(file=ret.file)
     if len(by_title) > 1 or (by_title and by_name and by_title != by_name):
