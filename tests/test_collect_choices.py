@@ -100,3 +100,16 @@ def test_a_unit_name_typed_as_the_reporter_does_not_decide_the_unit(built, tmp_p
     report = run(built, tmp_path, {"回報.xlsx": unit})
     (ret,) = report.collection.returns
     assert ret.status is Status.RETURNED and ret.unit.name == "北投分局"
+
+
+def test_a_measure_in_a_spare_row_keeps_the_labels_above_and_says_so(built, tmp_path):
+    output, _ = built
+    unit = filled(output, "南港分局")
+    survey = unit.survey
+    spare = next(r for r in range(5, survey.max_row + 1)
+                 if survey.cell(r, 1).value is None and survey.cell(r, 2).value is None and survey.cell(r, 3).value is None)
+    survey.cell(spare, 3).value, survey.cell(spare, 4).value = "沒有選構面的措施", "內容"
+    report = run(built, tmp_path, {"南港分局.xlsx": unit})
+    (ret,) = report.collection.returns
+    assert any(m.name == "沒有選構面的措施" for m in ret.measures)
+    assert any("已沿用上方" in f.problem.message and f.location.cell() == f"A{spare}" for f in report.problems)

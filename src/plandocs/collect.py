@@ -669,6 +669,10 @@ class _ReturnReader:
                 for cell in filled:
                     self.find(sheet, cell, "此列的構面或項目無法辨識，措施未彙整；請選擇正確的構面名稱與項目。")
                 continue
+            if dimension_cell is None and topic_cell is None:
+                # an inserted or spare row: its labels are taken from the rows above, which may not be what was meant
+                self.find(sheet, self._blank(row, dimension_column),
+                          f"構面名稱與項目空白，已沿用上方的「{resolved[0]}／{resolved[1]}」；請確認。", Severity.WARNING)
             if not name:
                 self.find(sheet, self._blank(row, name_column), "已填措施內容但未填措施名稱；請補填。")
             if not content:
