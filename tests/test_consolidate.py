@@ -21,7 +21,7 @@ from plandocs.consolidate import (
     LEDGER_SHEET, MATRIX_SHEET, MEASURES_SHEET, PROBLEMS_SHEET, PROGRESS_SHEET, REPORT_TEMPLATE, STATUS_SHEET,
     UNUSED_SHEET, consolidated_workbook, paragraph, render_report,
 )
-from plandocs.errors import Location, Problem, Severity
+from plandocs.errors import InputError, Location, Problem, Severity
 from plandocs.validate import check_master
 from returns_factory import Filler, form_of
 
@@ -157,9 +157,10 @@ def test_a_missing_report_template_is_a_clear_error(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project.templates / REPORT_TEMPLATE).unlink()
     (tmp_path / "returns").mkdir()
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(InputError) as raised:
         collect(project, tmp_path / "returns")
-    assert "找不到範本「report.docx」" in str(raised.value)
+    assert "找不到範本「report.docx」" in raised.value.message
+    assert raised.value.location.file.endswith("report.docx")
     assert not (project.output / "回報彙整").exists()
 
 

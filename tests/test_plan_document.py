@@ -8,6 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from plandocs.build import build, render_outputs
+from plandocs.errors import ValidationFailed
 from plandocs.validate import check_master
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -167,8 +168,9 @@ def test_a_failed_build_leaves_previous_outputs_untouched(project, edit_master):
     build(project)
     before = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
     edit_master({"附表1": {"H2": "不存在的單位"}})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationFailed) as raised:
         build(project)
+    assert [(p.location.sheet, p.location.cell()) for p in raised.value.problems if p.is_error] == [("附表1", "H2")]
     after = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
     assert after == before
 
