@@ -30,7 +30,8 @@ from bench_build import ROOT, make_project  # noqa: E402  (the sibling benchmark
 
 sys.path.insert(0, str(ROOT / "src"))
 from plandocs.forms import (  # noqa: E402
-    GUIDE_INPUT_ROWS, GUIDE_SHEET, HEADER_ROW, PHONE, PROGRESS_SHEET, REPORT_DATE, REPORTER, SURVEY_SHEET,
+    GUIDE_INPUT_ROWS, GUIDE_SHEET, HEADER_ROW, PHONE, PROGRESS_SHEET, REPORT_DATE, REPORTER, SURVEY_ROWS_PER_TOPIC,
+    SURVEY_SHEET,
 )
 
 _SHEET = re.compile(r'<sheet [^>]*name="([^"]+)"')
@@ -44,7 +45,7 @@ def _number_cell(reference: str, style: str, number: int) -> str:
     return f'<c r="{reference}"{style}><v>{number}</v></c>'
 
 
-def fill(form: bytes, unit: str, serial: int) -> bytes:
+def fill(form: bytes, unit: str, serial: int, topics: int) -> bytes:
     """The form with its input cells filled, written straight into the sheets' XML as a unit's Excel would."""
     source = zipfile.ZipFile(io.BytesIO(form))
     names = _SHEET.findall(source.read("xl/workbook.xml").decode())
@@ -53,8 +54,9 @@ def fill(form: bytes, unit: str, serial: int) -> bytes:
 
     def survey(match: re.Match) -> str:
         column, row, style = match.group(1), int(match.group(2)), match.group(3)
-        if row <= HEADER_ROW or (row - HEADER_ROW) % 3 == 0:
-            return match.group(0)  # two of the three rows of each topic are filled
+        in_topic_rows = HEADER_ROW < row <= HEADER_ROW + SURVEY_ROWS_PER_TOPIC * topics
+        if not in_topic_rows or (row - HEADER_ROW) % SURVEY_ROWS_PER_TOPIC == 0:
+            return match.group(0)  # two of the three rows of each topic are filled; the spare rows stay empty
         label = "措施名稱" if column == "C" else "措施內容"
         return _text_cell(f"{column}{row}", style, f"{unit}第{row}列{label}：簡化流程、縮短等候時間並公開進度。")
 
@@ -92,13 +94,14 @@ def make_returns(project: Path, count: int) -> Path:
     """Build the project's forms and fill the first `count` of them into project/returns/<unit>.xlsx."""
     from plandocs.build import Paths, build
 
-    build(Paths.under(project))
+    report = build(Paths.under(project))
+    topics = sum(len(dimension.survey_topics) for dimension in report.plan.dimensions)
     returns = project / "returns"
     returns.mkdir()
     forms = sorted((project / "output" / "各單位").glob("*/*.xlsx"))[:count]
     for serial, form in enumerate(forms):
         unit = form.parent.name
-        (returns / f"{unit}.xlsx").write_bytes(fill(form.read_bytes(), unit, serial))
+        (returns / f"{unit}.xlsx").write_bytes(fill(form.read_bytes(), unit, serial, topics))
     return returns
 
 
