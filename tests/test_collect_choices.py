@@ -113,3 +113,10 @@ def test_a_measure_in_a_spare_row_keeps_the_labels_above_and_says_so(built, tmp_
     (ret,) = report.collection.returns
     assert any(m.name == "沒有選構面的措施" for m in ret.measures)
     assert any("已沿用上方" in f.problem.message and f.location.cell() == f"A{spare}" for f in report.problems)
+
+
+def test_save_times_are_shown_in_taiwan_time_and_report_dates_as_dates():
+    from plandocs.collect import shown_time
+
+    assert shown_time(dt.datetime(2018, 6, 20, 1, 0)) == dt.datetime(2018, 6, 20, 9, 0)  # saved 09:00 in Taipei
+    assert shown_time(dt.datetime(2018, 6, 25)) == dt.datetime(2018, 6, 25)

@@ -957,10 +957,20 @@ def decide(reference: Reference, returns: list[Return]) -> Collection:
     return Collection(reference.plan, returns, reference.rows)
 
 
+TAIWAN_TIME = dt.timedelta(hours=8)  # UTC+8 all year: Taiwan keeps no daylight saving time
+
+
+def shown_time(stamp: dt.datetime) -> dt.datetime:
+    """A time as the user reads it: save and file times are kept in UTC to compare, and shown in Taiwan's time;
+    a 填報日期 (midnight) is a date and stays as it is."""
+    return stamp if stamp.time() == dt.time() else stamp + TAIWAN_TIME
+
+
 def _when(stamp: dt.datetime) -> str:
     if stamp == dt.datetime.min:
         return "不明"
-    return roc_date(stamp.date()) + ("" if stamp.time() == dt.time() else f" {stamp:%H:%M:%S}")
+    local = shown_time(stamp)
+    return roc_date(local.date()) + ("" if local.time() == dt.time() else f" {local:%H:%M:%S}")
 
 
 ProgressDisplay = Callable[[list[Path]], contextlib.AbstractContextManager]

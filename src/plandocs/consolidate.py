@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from .collect import Collection, Finding, Return, Status, shared, worker_pool
+from .collect import Collection, Finding, Return, Status, shared, shown_time, worker_pool
 from .forms import ProgressRow, case_count_header, case_count_years, progress_rows
 from .model import Plan, Unit, roc_date
 from .numbering import number_outline
@@ -162,7 +162,7 @@ def _ledger_row(ret: Return) -> list:
     contact = ret.contact
     sheet, cells = _source(contact.entries)
     return [ret.unit.name if ret.unit else "", ret.unit.category if ret.unit else "", ret.status.value, ret.file,
-            when if when and when != dt.datetime.min else None, by_what, contact.reporter, contact.phone, ret.version,
+            shown_time(when) if when and when != dt.datetime.min else None, by_what, contact.reporter, contact.phone, ret.version,
             ret.recognition.value if ret.recognition else "", ret.reason, sheet, cells]
 
 
