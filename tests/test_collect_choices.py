@@ -120,3 +120,15 @@ def test_save_times_are_shown_in_taiwan_time_and_report_dates_as_dates():
 
     assert shown_time(dt.datetime(2018, 6, 20, 1, 0)) == dt.datetime(2018, 6, 20, 9, 0)  # saved 09:00 in Taipei
     assert shown_time(dt.datetime(2018, 6, 25)) == dt.datetime(2018, 6, 25)
+
+
+def test_two_returns_of_the_same_date_say_what_decided(built, tmp_path):
+    output, paths = built
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    filled(output, "萬華分局", dt.date(2018, 6, 25)).save(folder / "萬華_a.xlsx", modified=dt.datetime(2018, 6, 25, 1, 0))
+    filled(output, "萬華分局", dt.date(2018, 6, 25)).save(folder / "萬華_b.xlsx", modified=dt.datetime(2018, 6, 25, 3, 0))
+    report = collect(paths, folder)
+    assert statuses(report) == {"萬華_a.xlsx": Status.SUPERSEDED, "萬華_b.xlsx": Status.RETURNED}
+    older = next(r for r in report.collection.returns if r.file == "萬華_a.xlsx")
+    assert "兩檔填報日期同為 107年6月25日，依活頁簿儲存時間（107年6月25日 11:00:00）採用該檔" in older.reason

@@ -949,8 +949,11 @@ def decide(reference: Reference, returns: list[Return]) -> Collection:
         when, by_what = newest.filed
         for older in ordered[:-1]:
             older_when, older_by = older.filed
-            if older.has_content:
+            if older.has_content and (when, by_what) != (older_when, older_by):
                 why = f"同單位另有較新的回報「{newest.file}」（該檔{by_what} {_when(when)}；本檔{older_by} {_when(older_when)}）"
+            elif older.has_content:
+                why = (f"同單位另有回報「{newest.file}」，兩檔{by_what}同為 {_when(when)}，"
+                       f"依{_tie_breaker(newest, older)}採用該檔；請確認兩檔內容")
             else:
                 why = f"本檔沒有填寫任何內容，同單位另有回報「{newest.file}」"
             older.set_aside(Status.SUPERSEDED, why + "，本檔內容列於「未採用內容」工作表。")
@@ -958,6 +961,15 @@ def decide(reference: Reference, returns: list[Return]) -> Collection:
 
 
 TAIWAN_TIME = dt.timedelta(hours=8)  # UTC+8 all year: Taiwan keeps no daylight saving time
+
+
+def _tie_breaker(newest: Return, older: Return) -> str:
+    """What decided between two returns whose dates are the same."""
+    if newest.modified != older.modified:
+        return f"活頁簿儲存時間（{_when(newest.modified or dt.datetime.min)}）"
+    if newest.file_time != older.file_time:
+        return f"檔案時間（{_when(newest.file_time or dt.datetime.min)}）"
+    return "檔名排序"
 
 
 def shown_time(stamp: dt.datetime) -> dt.datetime:
