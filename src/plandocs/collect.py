@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity, ValidationFailed
@@ -29,10 +28,8 @@ from .forms import (
     case_count_years, layout_digest, numbered_key_points, progress_rows,
 )
 from .model import ROC_OFFSET, Plan, Unit, name_key, parse_date, roc_date
+from .paths import Paths, is_lock_file
 from .workbook_reader import CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook
-
-if TYPE_CHECKING:
-    from .paths import Paths
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls"}
 HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
@@ -332,7 +329,7 @@ def find_files(folder: Path) -> list[Path]:
 
 def _skip_reason(path: Path) -> str | None:
     name = path.name
-    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+    if is_lock_file(name):
         return "Excel 或 LibreOffice 開啟檔案時留下的暫存鎖定檔，不是回報。"
     if path.is_symlink():
         return "捷徑（符號連結），未讀取；請將檔案本身放入回報資料夾。"

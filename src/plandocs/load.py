@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity
+from .paths import office_lock_files
 from .schema import DATA_SHEETS, GUIDE_SHEET, ITEMS, MEASURES, ROSTER, SheetSpec
 from .workbook_reader import CellData, SheetData, column_letter, read_workbook
 
@@ -77,11 +78,6 @@ class RawMaster:
         self.problems.append(Problem(message, location, severity))
 
 
-def lock_files(path: Path) -> tuple[Path, Path]:
-    """Excel leaves ~$name, LibreOffice .~lock.name#, beside a workbook they have open."""
-    return path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")
-
-
 def shown(value: object) -> str:
     """A cell's text for a message, shortened so an enormous cell does not flood the report."""
     text = clean_text(value).text.replace("\n", " ")
@@ -100,7 +96,7 @@ def load_master(path: Path) -> RawMaster:
         raise InputError("找不到計畫主檔，請確認檔案位置或以 --source 指定。", master.where())
     if path.is_dir():
         raise InputError("這是資料夾，不是計畫主檔；請以 --source 指定活頁簿檔案（.xlsx）。", master.where())
-    if any(lock.exists() for lock in lock_files(path)):
+    if any(lock.exists() for lock in office_lock_files(path)):
         master.problem("此檔案似乎正由 Excel 開啟中；將讀取最後一次儲存的內容，尚未儲存的修改不會納入。",
                        master.where(), Severity.WARNING)
     try:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Location, Problem, Severity
+from .paths import office_lock_files
 
 _SHOWN_TEXT = 40
 _OPENERS = {"for": "endfor", "if": "endif", "with": "endwith", "macro": "endmacro", "call": "endcall",
@@ -117,7 +118,7 @@ def shorten(text: str) -> str:
 def scan_template(path: Path) -> TemplateScan:
     """Read every tag of a template and check delimiters, placement, blocks and the syntax of each tag."""
     scan = TemplateScan(path.name)
-    if any(path.with_name(lock).exists() for lock in {"~$" + path.name, "~$" + path.name[1:], "~$" + path.name[2:]}):
+    if any(lock.exists() for lock in office_lock_files(path)):
         scan.problem("此範本似乎正由 Word 開啟中；將讀取最後一次儲存的內容，尚未儲存的修改不會納入。",
                      severity=Severity.WARNING)
     try:
