@@ -21,7 +21,7 @@ from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
 from .paths import Paths, template_path
 from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, render_template
-from .workbooks import write_text
+from .workbooks import text_lines, write_text
 
 COLLECT_FOLDER = "回報彙整"
 WORKBOOK_KIND = "回報彙整活頁簿"
@@ -37,6 +37,7 @@ PROBLEMS_SHEET = "問題"
 UNUSED_SHEET = "未採用內容"
 SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
 
+FONT_SIZE = 11
 LINE_HEIGHT = 15  # points per line of 11-point text
 MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
 FONT = "標楷體"
@@ -227,7 +228,7 @@ class _Writer:
             # every row is therefore written in order, top to bottom
             "constant_memory": True,
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "default_format_properties": {"font_name": FONT, "font_size": 11},
+            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
         })
         add = self.workbook.add_format
         self.heading = add({"bold": True, "bg_color": HEADING_FILL, "border": 1, "text_wrap": True,
@@ -266,7 +267,8 @@ class _Writer:
         formats = [self.wrap if c.wrap else self.plain for c in columns]
         wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
         for number, values in enumerate(rows, first_row + 1):
-            lines = max((_line_count(values[index], width) for index, width in wrapped), default=1)
+            lines = max((text_lines(values[index], width, FONT_SIZE) for index, width in wrapped
+                         if isinstance(values[index], str)), default=1)
             if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
                 sheet.set_row(number, LINE_HEIGHT * min(lines, MAX_ROW_LINES))
             for index, value in enumerate(values):
@@ -314,15 +316,6 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
     writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
                                 Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
     return writer.close()
-
-
-def _line_count(value, width: float) -> int:
-    """How many lines a text takes in a column `width` characters wide (a CJK character is two wide)."""
-    if value.__class__ is not str or len(value) * 2 <= width:
-        return 1
-    # UTF-8 takes 3 bytes for a CJK character and 1 for ASCII: (bytes + characters) / 2 is the display width
-    span = int(2 * width)
-    return sum(max(1, -(-(len(line.encode()) + len(line)) // span)) for line in value.split("\n"))
 
 
 def _source_columns() -> list[Column]:
