@@ -29,10 +29,11 @@ from .forms import (
 )
 from .model import ROC_OFFSET, Plan, Unit, name_key, parse_date, roc_date
 from .paths import Paths, is_lock_file
-from .workbook_reader import CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook
+from .workbook_reader import (
+    HEADER_SEARCH_ROWS, CellData, SheetData, UnreadableWorkbook, WorkbookData, column_letter, read_workbook,
+)
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls"}
-HEADER_SEARCH_ROWS = 10  # a unit may insert a few rows above the headings
 # Stands for the unit's name in the blank forms rendered as the reference of the form's own text.
 _NAME_MARK = "\ue010"
 _TITLE_SHEETS = (SURVEY_SHEET, PROGRESS_SHEET)

@@ -16,10 +16,9 @@ from .cleaning import clean_text, is_blank
 from .errors import InputError, Location, Problem, Severity
 from .paths import office_lock_files
 from .schema import DATA_SHEETS, GUIDE_SHEET, ITEMS, MEASURES, ROSTER, SheetSpec
-from .workbook_reader import CellData, SheetData, column_letter, read_workbook
+from .workbook_reader import HEADER_SEARCH_ROWS, CellData, SheetData, column_letter, read_workbook
 
 # Headings are looked for in the first rows, so a title row inserted above them is found and reported.
-HEADER_SEARCH_ROWS = 10
 # Columns where an empty cell means "as above" or "only on the first row": a vertical merge there reads
 # the way the user meant it. Anywhere else a merge would silently turn the rows below into blanks.
 CARRIED_DOWN = {

@@ -29,6 +29,7 @@ MAX_EXPANDED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted archive
 MAX_ENTRIES = 5000
 MAX_CELLS = 200_000  # per workbook: a form has a few hundred
+HEADER_SEARCH_ROWS = 10  # how far down headings are looked for: a user may insert a few rows above them
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 # Compound File Binary: an Excel 97–2003 .xls, or an .xlsx encrypted with a password (Office wraps it in CFB)
