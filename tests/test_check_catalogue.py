@@ -528,3 +528,15 @@ def test_a_broken_report_template_is_found_by_check_but_does_not_stop_build(proj
     assert [p for p in problems if p.is_error and p.location.file == "report.docx"]
     built = build(project)
     assert not [p for p in built.problems if p.location.file == "report.docx"]
+
+
+def test_an_expression_that_cannot_be_computed_is_a_template_error_not_a_crash(project: Paths) -> None:
+    roster = project.templates / "roster.docx"
+    document = Document(str(roster))
+    document.add_paragraph("{{ roster_title / 0 }}")
+    document.save(str(roster))
+    result = CliRunner().invoke(main, ["build", "--source", str(project.source), "--templates", str(project.templates),
+                                       "--output", str(project.output)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "roster.docx：範本中的運算式無法計算" in result.output and "內部錯誤" not in result.output
+    assert not project.output.exists()

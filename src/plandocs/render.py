@@ -181,7 +181,11 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
         for name, data in (subdocuments or {}).items():
             full_context[name] = template.new_subdoc(io.BytesIO(data))
         templated = _templated_properties(template)
-        template.render(full_context, _environment())
+        try:
+            template.render(full_context, _environment())
+        except (ArithmeticError, TypeError) as error:  # an expression of the template, e.g. {{ year / 0 }}
+            raise TemplateError(f"範本中的運算式無法計算（{type(error).__name__}：{error}）；請檢查範本中含運算的標籤。",
+                                where) from error
         _unescape_properties(template, templated)
         buffer = io.BytesIO()
         template.save(buffer)
