@@ -340,7 +340,7 @@ TEMPLATE_CASES = [
          file="survey.docx"),
     Case("template open in Word", lock_beside("plan.docx"), "此範本似乎正由 Word 開啟中", file="plan.docx", severity=WARNING),
     Case("expression that fails only when rendered", paragraph_text("plan.docx", "{{ title }}", "{{ title + year }}"),
-         "範本無法產生文件（TypeError", file="plan.docx"),
+         "範本中的運算式無法計算（TypeError", file="plan.docx"),
 ]
 
 CASES = MASTER_CASES + TEMPLATE_CASES
