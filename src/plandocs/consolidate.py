@@ -10,7 +10,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
@@ -20,7 +19,7 @@ from .model import Plan, Unit, roc_date
 from .numbering import number_outline
 from .output import Artifact, OutputSet, reproducible
 from .paths import Paths, template_path
-from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, render_template
+from .render import CELL_STYLE, CENTRED_CELL_STYLE, REPORT_TEMPLATE, document_time, paragraph_xml, render_template
 from .workbooks import text_lines, write_text
 
 COLLECT_FOLDER = "回報彙整"
@@ -390,19 +389,8 @@ def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
 
 
 def paragraph(text: str, style_id: str | None, lead: str = "") -> Markup:
-    """One paragraph for a {{p }} tag, its lines joined by line breaks; `lead` (a unit's name) in bold before it.
-
-    docxtpl marks every text holding a {{ }} tag xml:space="preserve", and lxml moves such attributes into
-    the document in quadratic time: for the thousands of rows of a large collect that alone took seconds.
-    The texts are trimmed, so only a line with outer spaces needs the attribute here.
-    """
-    properties = f'<w:pPr><w:pStyle w:val="{escape(style_id)}"/></w:pPr>' if style_id else ""
-    lines = []
-    for line in text.split("\n"):
-        space = ' xml:space="preserve"' if line != line.strip() else ""
-        lines.append(f"<w:t{space}>{escape(line)}</w:t>")
-    bold = f"<w:r><w:rPr><w:b/></w:rPr><w:t>{escape(lead)}</w:t></w:r>" if lead else ""
-    return Markup(f"<w:p>{properties}{bold}<w:r>{'<w:br/>'.join(lines)}</w:r></w:p>")
+    """One paragraph of the report; `lead` (a unit's name) in bold before the text."""
+    return Markup(paragraph_xml(text, style_id, lead=(lead, "<w:b/>") if lead else None))
 
 
 def report_context(collection: Collection, problems: list[Finding], styles: dict[str, str]) -> dict:

@@ -67,28 +67,42 @@ class OutlineStyle:
         return sum(_LEVEL_STEP[d + self.first_depth - 1] for d in range(1, depth + 1))
 
     def _paragraph(self, label: str, text: str, level: int | None, depth: int) -> str:
-        properties = f'<w:pStyle w:val="{escape(self.style_id)}"/>' if self.style_id else ""
+        indent = ""
         if level is not None:
             hanging = label_width(label)
             left = self._text_start(level - 1) + hanging
         else:
             left, hanging = self._text_start(depth), 0.0
         if left:
-            properties += (
+            indent = (
                 f'<w:ind w:left="{round(left * self.twips_per_char)}" w:leftChars="{round(left * 100)}"'
                 f' w:hanging="{round(hanging * self.twips_per_char)}" w:hangingChars="{round(hanging * 100)}"/>'
             )
-        runs = ""
-        if label:
-            fonts = f'<w:rFonts w:ascii="{LABEL_FONT}" w:hAnsi="{LABEL_FONT}" w:eastAsia="{LABEL_FONT}"/>'
-            runs = f'<w:r><w:rPr>{fonts}</w:rPr><w:t xml:space="preserve">{escape(label)}</w:t></w:r>'
-        runs += "".join(_run(line, first=i == 0) for i, line in enumerate(text.split("\n")))
-        return f"<w:p><w:pPr>{properties}</w:pPr>{runs}</w:p>"
+        fonts = f'<w:rFonts w:ascii="{LABEL_FONT}" w:hAnsi="{LABEL_FONT}" w:eastAsia="{LABEL_FONT}"/>'
+        return paragraph_xml(text, self.style_id, indent, lead=(label, fonts) if label else None)
 
 
-def _run(text: str, first: bool) -> str:
-    line_break = "" if first else "<w:br/>"
-    return f'<w:r>{line_break}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+def paragraph_xml(text: str, style_id: str | None, properties: str = "",
+                  lead: tuple[str, str] | None = None) -> str:
+    """One WordprocessingML paragraph for a {{p }} tag: its lines joined by line breaks, escaped.
+
+    `lead` is a (text, run properties) run before the text: an outline label, a unit's name in bold.
+    docxtpl marks texts xml:space="preserve" and lxml moves such attributes in quadratic time, so only a
+    line with outer spaces gets it: a large report renders in seconds instead of tens of seconds.
+    """
+    style = f'<w:pStyle w:val="{_attribute(style_id)}"/>' if style_id else ""
+    lead_run = f"<w:r><w:rPr>{lead[1]}</w:rPr>{_text(lead[0])}</w:r>" if lead else ""
+    body = "<w:br/>".join(_text(line) for line in text.split("\n"))
+    return f"<w:p><w:pPr>{style}{properties}</w:pPr>{lead_run}<w:r>{body}</w:r></w:p>"
+
+
+def _text(text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<w:t{space}>{escape(text)}</w:t>"
+
+
+def _attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
 
 
 def style_ids(template) -> dict[str, str]:
