@@ -1023,7 +1023,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     problems = collection.problems()
     if strict and problems:
         raise ValidationFailed([f.problem for f in problems])
-    outputs = render_outputs(plan, collection, problems, paths, in_parallel=workers_for(len(files)) > 0)
+    outputs = render_outputs(collection, problems, paths, in_parallel=workers_for(len(files)) > 0)
     written = outputs.write(output)
     return CollectReport(collection, problems, output, written, outputs.artifacts)
 

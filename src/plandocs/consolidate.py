@@ -462,12 +462,13 @@ def _render_shared_report() -> bytes:
     return render_report(*shared())
 
 
-def render_outputs(plan: Plan, collection: Collection, problems: list[Finding], paths: Paths,
+def render_outputs(collection: Collection, problems: list[Finding], paths: Paths,
                    in_parallel: bool) -> OutputSet:
     """The consolidated workbook and report, in memory and reproducible; nothing is written here.
 
     For a large collection the report is rendered in a worker process while the workbook is written.
     """
+    plan = collection.plan
     template = template_path(paths, REPORT_TEMPLATE)
     stamp = document_time(plan.facts)
     if in_parallel:
