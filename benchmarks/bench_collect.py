@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import ROOT, make_project  # noqa: E402  (the sibling benchmark script)
 
 sys.path.insert(0, str(ROOT / "src"))
-from plandocs.forms import (  # noqa: E402
+from plandocs.documents.fill_in_form import (  # noqa: E402
     GUIDE_INPUT_ROWS, GUIDE_SHEET, HEADER_ROW, PHONE, PROGRESS_SHEET, REPORT_DATE, REPORTER, SURVEY_ROWS_PER_TOPIC,
     SURVEY_SHEET,
 )
@@ -92,7 +92,7 @@ def fill(form: bytes, unit: str, serial: int, topics: int) -> bytes:
 
 def make_returns(project: Path, count: int) -> Path:
     """Build the project's forms and fill the first `count` of them into project/returns/<unit>.xlsx."""
-    from plandocs.build import Paths, build
+    from plandocs.commands.build import Paths, build
 
     report = build(Paths.under(project))
     topics = sum(len(dimension.survey_topics) for dimension in report.plan.dimensions)

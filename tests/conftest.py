@@ -1,27 +1,15 @@
 """Shared fixtures: a throw-away copy of the project, a way to edit its master, and one shared build."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from plandocs.build import BuildReport, Paths, build
-
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_MASTER = ROOT / "source" / "plan_master.xlsx"
-SHIPPED_TEMPLATES = ROOT / "templates"
-
-
-def make_project(folder: Path) -> Paths:
-    """A project folder with copies of the shipped master and templates; the originals are never touched."""
-    (folder / "source").mkdir(parents=True)
-    shutil.copy(SHIPPED_MASTER, folder / "source" / "plan_master.xlsx")
-    shutil.copytree(SHIPPED_TEMPLATES, folder / "templates")
-    return Paths.under(folder)
-
+from helpers.project import make_project
+from plandocs.commands.build import BuildReport, build
+from plandocs.paths import Paths
 
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:

@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from plandocs import build as build_module
+from plandocs.commands import build as build_module
 from plandocs.cli import main
 from plandocs.errors import ExitCode
 

@@ -167,7 +167,7 @@ def main() -> None:
 @reports_errors
 def build(source, templates, output, strict, pdf) -> None:
     """檢查計畫主檔並產生所有文件。"""
-    from .build import build as run_build
+    from .commands.build import build as run_build
 
     paths = _paths(source, templates, output)
     report = run_build(paths, strict=strict, pdf=pdf)
@@ -189,7 +189,7 @@ def build(source, templates, output, strict, pdf) -> None:
 @reports_errors
 def check(source, templates, strict) -> None:
     """只檢查計畫主檔與範本，不產生檔案。"""
-    from .check import check_all
+    from .commands.check import check_all
 
     paths = _paths(source, templates, None)
     problems = check_all(paths).problems
@@ -220,7 +220,7 @@ def _progress_bar(files: list[Path]):
 @reports_errors
 def collect(returns, source, templates, output, strict) -> None:
     """讀取回報資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
-    from .collect import collect as run_collect
+    from .commands.collect import collect as run_collect
 
     paths = _paths(source, templates, output)
     report = run_collect(paths, returns, strict=strict, progress=_progress_bar)

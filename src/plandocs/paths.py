@@ -25,15 +25,3 @@ def template_path(paths: Paths, name: str) -> Path:
     if not path.is_file():
         raise InputError(f"找不到範本「{name}」，請確認範本資料夾或以 --templates 指定。", Location(file=str(path)))
     return path
-
-
-def office_lock_files(path: Path) -> list[Path]:
-    """Where an office suite that has the file open leaves its lock file: Excel ~$name, Word ~$ with the first
-    one or two characters of a long name dropped, LibreOffice .~lock.name#."""
-    names = ["~$" + path.name, "~$" + path.name[1:], "~$" + path.name[2:], f".~lock.{path.name}#"]
-    return [path.with_name(name) for name in dict.fromkeys(names)]
-
-
-def is_lock_file(name: str) -> bool:
-    """Whether a file is an office suite's lock file rather than a document."""
-    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))

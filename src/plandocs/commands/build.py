@@ -1,0 +1,91 @@
+"""The build command as a library call: check the master, render every document in memory, then write."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ..documents.contexts import plan_context, roster_context, survey_context
+from ..documents.render import document_time, render_template
+from ..documents.templates import BUILD_TEMPLATES, PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE
+from ..documents.unit_copies import copies_per_unit
+from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, unit_workbooks
+from ..errors import Problem
+from ..master.model import Plan
+from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
+from ..paths import Paths, template_path
+from .check import check_all
+
+UNITS_FOLDER = "各單位"
+# A unit's form is printed on one sheet; the other documents grow with the master.
+_EXPECTED_PDF_PAGES = {"附表2調查表": 1}
+
+
+@dataclass
+class BuildReport:
+    plan: Plan
+    problems: list[Problem]
+    written: list[Path] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    pdf_problems: list[Problem] = field(default_factory=list)
+
+
+def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
+    """Every output of a build, in memory and reproducible; nothing is written here."""
+    stamp = document_time(plan.facts)
+    outputs = OutputSet()
+
+    def add(path: str, data: bytes, kind: str, unit: str = "") -> None:
+        outputs.add(Artifact(PurePosixPath(path), reproducible(data, stamp), kind, unit))
+
+    roster = render_template(template_path(paths, ROSTER_TEMPLATE), lambda styles: roster_context(plan, styles))
+    survey_template = template_path(paths, SURVEY_TEMPLATE)
+    blank_survey = render_template(survey_template, lambda styles: survey_context(plan, None))
+    circular = render_template(
+        template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles),
+        {"survey_form": blank_survey, "roster_form": roster},
+    )
+    add(safe_file_name(plan.facts.title) + ".docx", circular, "函頒計畫")
+    add(safe_file_name("附表3_" + plan.facts.agency + plan.facts.roster_title) + ".docx", roster, "附表3名冊")
+    units = plan.receiving_units()
+    # per-unit files are rendered once per kind of unit and come out already reproducible (unitcopies)
+    surveys = copies_per_unit(units, lambda unit, name: reproducible(render_template(
+        survey_template, lambda styles: survey_context(plan, dataclasses.replace(unit, name=name))), stamp))
+    workbooks = unit_workbooks(plan, units)
+    for unit in units:
+        stem = safe_file_name(unit.name)  # validation has made sure no two units share one
+        folder = PurePosixPath(UNITS_FOLDER, stem)
+        outputs.add(Artifact(folder / f"{stem}_附表2調查表.docx", surveys[unit.name], "附表2調查表", unit.name))
+        outputs.add(Artifact(folder / f"{stem}_{FILL_IN_WORKBOOK_KIND}.xlsx", workbooks[unit.name], FILL_IN_WORKBOOK_KIND, unit.name))
+    return outputs
+
+
+def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> list[Problem]:
+    """Add a PDF beside every .docx of the set, all made in one LibreOffice run; failures are reported per file.
+
+    Converting before the set is written puts the PDFs in the manifest, so a PDF that a build no longer
+    makes (a unit removed, a failed conversion, a build without --pdf) is removed like a stale .docx.
+    """
+    from ..office.pdf import Document, convert_to_pdf
+
+    documents = [a for a in outputs.artifacts if a.path.suffix == ".docx"]
+    conversion = convert_to_pdf(
+        [Document(str(a.path), a.data, _EXPECTED_PDF_PAGES.get(a.kind)) for a in documents], stamp)
+    for document, pdf in zip(documents, conversion.pdfs):
+        if pdf is not None:
+            outputs.add(Artifact(document.path.with_suffix(".pdf"), pdf, f"{document.kind}（PDF）", document.unit))
+    return conversion.problems
+
+
+def build(paths: Paths, strict: bool = False, pdf: bool = False) -> BuildReport:
+    """Check the master, render everything, and only then write; an error leaves `output/` as it was.
+
+    With `pdf`, the .docx files are written even when LibreOffice is missing or fails; the report says why.
+    """
+    check = check_all(paths, render=False, templates=BUILD_TEMPLATES)  # all problems at once
+    plan = check.require(strict)
+    outputs = render_outputs(plan, paths)
+    pdf_problems = add_pdfs(outputs, document_time(plan.facts)) if pdf else []
+    written = outputs.write(paths.output)
+    return BuildReport(plan, check.problems, written, outputs.artifacts, pdf_problems)

@@ -1,0 +1,67 @@
+"""The contexts of the plan's documents: what the circular, the 附表2 form and the 附表3 roster print."""
+from __future__ import annotations
+
+from ..master.model import KeyPoint, Plan, Unit
+from ..numbering import number_outline
+from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle
+
+BLANK_UNIT = "(單位名稱)"
+
+
+def survey_context(plan: Plan, unit: Unit | None) -> dict:
+    """Context of the 附表2 form, for one unit or blank with (單位名稱)."""
+    return {
+        "survey_title": plan.facts.unit_survey_title(unit.name if unit else BLANK_UNIT),
+        "unit_name": unit.name if unit else BLANK_UNIT,
+        "survey": [{"name": d.name, "topics": d.survey_topics} for d in plan.dimensions],
+    }
+
+
+def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
+    cell = OutlineStyle(styles.get(CELL_STYLE), 2, TWIPS_PER_CHAR[CELL_STYLE])
+    groups = []
+    for group in plan.roster:
+        duties = cell.paragraphs(group.duties)
+        members = [
+            {"role": m.role, "title": m.title, "name": m.name, "duties": duties if i == 0 else cell.paragraphs([])}
+            for i, m in enumerate(group.members)
+        ]
+        groups.append({"name": group.name, "note": group.note.written if group.note else "", "members": members})
+    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups}
+
+
+def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
+    """Context of the circular (body and 附表1); the forms of 附表2 and 附表3 are added as sub-documents."""
+    body = OutlineStyle(styles.get(BODY_STYLE), 1, TWIPS_PER_CHAR[BODY_STYLE])
+    cell = OutlineStyle(styles.get(CELL_STYLE), 2, TWIPS_PER_CHAR[CELL_STYLE])
+
+    def key_point_context(key_point: KeyPoint) -> dict:
+        return {
+            "name": key_point.name,
+            "practices": cell.paragraphs(key_point.practices),
+            "deadline": key_point.deadline,
+            "due_date": key_point.due_date,
+            "units": cell.lines([ref.written for ref in key_point.responsible], styles.get(CENTRED_CELL_STYLE)),
+        }
+
+    headings = number_outline([1] * len(plan.dimensions), first_depth=2)
+    dimensions = []
+    for heading, dimension in zip(headings, plan.dimensions):
+        items = [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
+                 for item in dimension.items]
+        dimensions.append({
+            "name": dimension.name,
+            "heading": heading + dimension.heading_name,
+            "has_items": dimension.has_items,
+            "assessment_items": items,  # not "items": Jinja would find the dict method
+            "key_points": [kp for item in items for kp in item["key_points"]],
+        })
+    return {
+        "title": plan.facts.title,
+        "issue_line": plan.facts.issue_line,
+        "agency": plan.facts.agency,
+        "year": plan.facts.year,
+        "body": body.paragraphs(plan.body),
+        "measures_title": plan.facts.measures_title,
+        "dimensions": dimensions,
+    }

@@ -1,0 +1,243 @@
+"""Stage 3: the rules a plan must satisfy before anything is written; every problem is gathered."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Location, Problem, Severity, ValidationFailed
+from ..office.output import safe_file_name
+from ..text import ROC_OFFSET, roc_date, suggestion
+from .builder import build_plan
+from .load import load_master, shown
+from .model import KeyPoint, Paragraph, Plan
+from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, TOTAL_POINTS, UNITS, Fact
+
+# An outline label typed at the start of a paragraph (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)); labels are generated.
+_TYPED_LABEL = re.compile(
+    r"[壹貳參肆伍陸柒捌玖拾]+、|[一ㄧ二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d)"
+    r"|[(（]\d{1,2}[)）]|[甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥]、|[(（][甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥][)）]")
+# Word keeps a document's title (File > Info) to 255 characters; the templates put each document's title there.
+MAX_TITLE = 255
+# A unit's name names its folder and its form; longer names break paths on Windows and do not fit the forms.
+MAX_UNIT_NAME = 50
+
+
+@dataclass
+class MasterCheck:
+    plan: Plan | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def require(self, strict: bool = False) -> Plan:
+        """Return the plan, or raise with every problem when there is an error (or a warning, if strict)."""
+        blocking = self.problems if strict else self.errors
+        if blocking or self.plan is None:
+            raise ValidationFailed(self.problems)
+        return self.plan
+
+
+def check_master(path: Path) -> MasterCheck:
+    """Load, build and validate the master; the plan is None when it cannot be built at all."""
+    master = load_master(path)
+    plan, problems = build_plan(master)
+    problems = master.problems + problems
+    if plan is not None:
+        # rows of 附表1 that could not be read leave items and units without key points: not a mistake of their own
+        measures_read = not any(p.is_error and p.location.sheet in _MEASURE_SHEETS for p in problems)
+        problems += validate_plan(plan, coverage=measures_read)
+    return MasterCheck(plan, sorted(problems, key=_reading_order))
+
+
+_MEASURE_SHEETS = {DIMENSIONS.name, ITEMS.name, MEASURES.name}
+_FACT_ATTRIBUTES = {Fact.AGENCY: "agency", Fact.PLAN_NAME: "plan_name", Fact.SURVEY_TITLE: "survey_title",
+                    Fact.ROSTER_TITLE: "roster_title"}
+_SHEET_ORDER = {spec.name: index for index, spec in enumerate(DATA_SHEETS, 1)}
+
+
+def _reading_order(problem: Problem) -> tuple:
+    """Whole-file problems first, then sheet by sheet in workbook order, row by row, column by column."""
+    loc = problem.location
+    sheet = _SHEET_ORDER.get(loc.sheet, len(_SHEET_ORDER) + 1) if loc.sheet else 0
+    return (sheet, loc.sheet or "", loc.row or 0, len(loc.column or ""), loc.column or "")
+
+
+def validate_plan(plan: Plan, coverage: bool = True) -> list[Problem]:
+    """Every rule; `coverage` (dimensions, items and units that 附表1 leaves empty) only when 附表1 was read whole."""
+    problems: list[Problem] = []
+    problems += _empty_sheet_problems(plan)
+    problems += outline_problems(plan.body, "內容")
+    problems += _dimension_problems(plan, coverage)
+    problems += _fact_problems(plan)
+    for group in plan.roster:
+        problems += outline_problems(group.duties, "職掌")
+        if not group.members and group.name:
+            problems.append(Problem(f"編組「{shown(group.name)}」沒有成員，請填寫職務與姓名。", group.location))
+    problems += _unit_problems(plan, coverage)
+    return problems
+
+
+def _empty_sheet_problems(plan: Plan) -> list[Problem]:
+    file = next(iter(plan.facts.locations.values())).file
+    required = [(BODY.name, plan.body), (DIMENSIONS.name, plan.dimensions), (UNITS.name, plan.units),
+                (ROSTER.name, plan.roster)]
+    return [Problem("此工作表沒有任何資料列；請從第 2 列起填寫。", Location(file=file, sheet=sheet, row=2))
+            for sheet, rows in required if not rows]
+
+
+def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
+    """A level may go one deeper than the paragraph above it, never more (3 under 1 is an error);
+    a label typed by hand would be printed beside the generated one."""
+    problems: list[Problem] = []
+    previous = 0
+    for paragraph in paragraphs:
+        label = _TYPED_LABEL.match(paragraph.text)
+        if label:
+            fix = "請刪除，否則會印出兩次" if paragraph.level is not None else "請刪除並在「層級」填入層級"
+            problems.append(Problem(f"{what}開頭的「{label.group()}」看似自行輸入的編號；編號由「層級」自動產生，{fix}。",
+                                    paragraph.location, Severity.WARNING))
+        if paragraph.level is None:
+            continue
+        if paragraph.level > previous + 1:
+            if previous == 0:
+                message = f"{what}的第一個編號段落層級為 {paragraph.level}；應從層級 1 開始。"
+            else:
+                message = (f"{what}的層級從 {previous} 跳到 {paragraph.level}，中間缺少一層；"
+                           f"此處層級應為 1 到 {previous + 1}。")
+            problems.append(Problem(message, paragraph.level_location or paragraph.location))
+        previous = paragraph.level
+    return problems
+
+
+def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
+    problems: list[Problem] = []
+    for dimension in plan.dimensions:
+        if dimension.points <= 0:
+            problems.append(Problem("配分須為正整數。", dimension.points_location or dimension.location))
+        if coverage and not dimension.key_points:
+            problems.append(Problem(f"構面「{shown(dimension.name)}」在「附表1」沒有任何評核重點。", dimension.location))
+        for item in dimension.items:
+            if coverage and item.name and not item.key_points:
+                problems.append(Problem(f"評核項目「{shown(item.name)}」在「附表1」沒有任何評核重點與具體作法。",
+                                        item.location))
+            seen: dict[str, int | None] = {}
+            for key_point in item.key_points:
+                if key_point.name in seen:
+                    problems.append(Problem(f"評核重點「{shown(key_point.name)}」在同一評核項目中重複"
+                                            f"（已於第 {seen[key_point.name]} 列）。", key_point.location,
+                                            Severity.WARNING))
+                seen.setdefault(key_point.name, key_point.location.row)
+                problems += _key_point_problems(plan, key_point)
+    total = sum(d.points for d in plan.dimensions)
+    if plan.dimensions and total != TOTAL_POINTS:
+        first = plan.dimensions[0].points_location or plan.dimensions[0].location
+        problems.append(Problem(f"各構面配分合計為 {total} 分，應為 {TOTAL_POINTS} 分。",
+                                Location(file=first.file, sheet=DIMENSIONS.name, column=first.column, header="配分")))
+    return problems
+
+
+EXCEL_TEXT_LIMIT = 32_767  # characters an Excel cell holds: the units' workbooks show a key point's practices in one
+
+
+def _key_point_problems(plan: Plan, key_point: KeyPoint) -> list[Problem]:
+    problems = outline_problems(key_point.practices, "具體作法")
+    if not key_point.practices:
+        problems.append(Problem(f"評核重點「{shown(key_point.name)}」沒有具體作法；請在此列或下方各列填寫「具體作法」。",
+                                key_point.location))
+    length = sum(len(p.text) for p in key_point.practices)
+    if length > EXCEL_TEXT_LIMIT:
+        problems.append(Problem(f"評核重點「{shown(key_point.name)}」的具體作法共 {length} 字，超過 Excel 儲存格上限"
+                                f" {EXCEL_TEXT_LIMIT} 字；附表1 完整印出，但各單位填報表的參考欄會截斷。",
+                                key_point.location, Severity.WARNING))
+    due, where = key_point.due_date, key_point.due_date_location or _beside(key_point.location, "期限日期")
+    year_is_roc = plan.facts.year < ROC_OFFSET  # a Gregorian year is reported once, at 計畫年度
+    if due and year_is_roc and due.year - ROC_OFFSET != plan.facts.year:
+        problems.append(Problem(f"期限日期 {roc_date(due)} 不在計畫年度 {plan.facts.year} 年內。", where))
+    elif due and due < plan.facts.issue_date:
+        problems.append(Problem(f"期限日期 {roc_date(due)} 早於函頒日期 {roc_date(plan.facts.issue_date)}。",
+                                where, Severity.WARNING))
+    return problems
+
+
+def _beside(location: Location, header: str) -> Location:
+    return Location(file=location.file, sheet=location.sheet, row=location.row, header=header)
+
+
+def _fact_problems(plan: Plan) -> list[Problem]:
+    facts = plan.facts
+    problems: list[Problem] = []
+    year_is_roc = facts.year < ROC_OFFSET  # checks against the plan year wait for a year that is right
+    if not year_is_roc:
+        problems.append(Problem(f"計畫年度請填民國年（例：{facts.year - ROC_OFFSET}），不是西元年 {facts.year}。",
+                                facts.locations[Fact.YEAR]))
+    number = re.fullmatch(r".+字第(\d{11})號", facts.document_number)
+    if not number:
+        problems.append(Problem("發文字號格式應為「機關代字＋單位代字＋字第＋11 位數字＋號」，例：北市警秘字第10733653600號。",
+                                facts.locations[Fact.DOCUMENT_NUMBER], Severity.WARNING))
+    elif int(number.group(1)[:3]) != facts.issue_date.year - ROC_OFFSET:
+        problems.append(Problem("發文字號的前 3 位數字應為函頒日期的民國年。",
+                                facts.locations[Fact.DOCUMENT_NUMBER], Severity.WARNING))
+    if year_is_roc and facts.due_date.year - ROC_OFFSET != facts.year:
+        problems.append(Problem(f"填報期限 {roc_date(facts.due_date)} 不在計畫年度 {facts.year} 年內。",
+                                facts.locations[Fact.DUE_DATE]))
+    elif facts.due_date < facts.issue_date:
+        problems.append(Problem(f"填報期限 {roc_date(facts.due_date)} 早於函頒日期 {roc_date(facts.issue_date)}。",
+                                facts.locations[Fact.DUE_DATE], Severity.WARNING))
+    if facts.form_version < 1:
+        problems.append(Problem("表單版本須為正整數。", facts.locations[Fact.FORM_VERSION]))
+    units = [name for unit in plan.units for name in (unit.name, *unit.aliases)]
+    if facts.recipient not in units:
+        problems.append(Problem(f"收件單位「{shown(facts.recipient)}」不是「單位」工作表中的單位{suggestion(facts.recipient, units)}；"
+                                "各單位的填報表會寫明寄送此單位，若為局外單位可忽略此警告。",
+                                facts.locations[Fact.RECIPIENT], Severity.WARNING))
+    return problems + _title_problems(plan)
+
+
+def _title_problems(plan: Plan) -> list[Problem]:
+    facts = plan.facts
+    longest_unit = max((u.name for u in plan.receiving_units()), key=len, default="")
+    titles = {
+        "計畫標題": (facts.title, (Fact.AGENCY, Fact.PLAN_NAME)),
+        "附表2 標題": (facts.unit_survey_title(longest_unit), (Fact.AGENCY, Fact.SURVEY_TITLE)),
+        "附表3 標題": (facts.agency + facts.roster_title, (Fact.AGENCY, Fact.ROSTER_TITLE)),
+    }
+    problems = []
+    for what, (title, parts) in titles.items():
+        if len(title) > MAX_TITLE:
+            longest = max(parts, key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
+            problems.append(Problem(f"{what}長 {len(title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
+                                    f"請縮短「{longest.value}」。", facts.locations[longest]))
+    return problems
+
+
+def _unit_problems(plan: Plan, coverage: bool) -> list[Problem]:
+    reached = {u for d in plan.dimensions for kp in d.key_points for u in kp.units}
+    problems = [
+        Problem(f"單位「{shown(unit.name)}」在「附表1」沒有任何承辦事項"
+                + ("；仍會收到調查表。" if unit.receives_survey else "。"), unit.location, Severity.WARNING)
+        for unit in plan.units if coverage and unit not in reached
+    ]
+    problems += [
+        Problem(f"群組「{shown(group.name)}」沒有涵蓋任何單位。", group.location)
+        for group in plan.groups if not any(u.category in group.categories for u in plan.units)
+    ]
+    if plan.units and not plan.receiving_units():
+        first = plan.units[0].location
+        problems.append(Problem("所有單位的「填報調查表」都填「否」，不會產生任何單位的調查表。",
+                                Location(file=first.file, sheet=UNITS.name, header="填報調查表"), Severity.WARNING))
+    file_names: dict[str, str] = {}
+    for unit in plan.receiving_units():
+        if len(unit.name) > MAX_UNIT_NAME:
+            problems.append(Problem(f"單位名稱長 {len(unit.name)} 字，超過 {MAX_UNIT_NAME} 字；名稱也是資料夾與檔案名稱，"
+                                    "請縮短（可將常用簡稱填在「別名」）。", unit.location))
+            continue
+        file_name = safe_file_name(unit.name).casefold()  # Windows does not tell ABC from abc
+        if file_name in file_names:
+            problems.append(Problem(f"單位「{shown(unit.name)}」與「{shown(file_names[file_name])}」的檔名相同"
+                                    f"（{safe_file_name(unit.name)}，Windows 不允許的字元已換成＿）；請改名以免檔案互相覆蓋。",
+                                    unit.location))
+        file_names.setdefault(file_name, unit.name)
+    return problems

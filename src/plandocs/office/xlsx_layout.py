@@ -1,0 +1,60 @@
+"""Laying text out in the workbooks plandocs writes with XlsxWriter: widths, row heights, print setup, text cells.
+
+Shared by the units' fill-in workbooks and collect's consolidated workbook, so both print alike and both
+write a user's text as text.
+"""
+from __future__ import annotations
+
+import math
+
+FONT = "標楷體"
+HEADING_FILL = "#D9D9D9"
+A4 = 9  # Excel's paper code
+PAGE_FOOTER = "&C第 &P 頁，共 &N 頁"
+BASE_FONT_SIZE = 12
+# Row heights are set from the text: LibreOffice does not fit rows to wrapped text when it opens a file.
+LINE_HEIGHT_FACTOR = 1.3  # a line's height in points per point of font size, for the Kai faces
+ROW_PADDING = 4  # points
+MAX_ROW_HEIGHT = 409  # Excel's limit, in points
+EXCEL_CELL_CHARACTERS = 32_767  # characters a cell holds; longer text is cut visibly, and check warns about it
+
+
+def display_width(line: str) -> int:
+    """Width of a line in column units: a Chinese character takes two, a digit or letter one.
+
+    UTF-8 holds a CJK character in 3 bytes and ASCII in 1, so (bytes + characters) / 2 is the width; this is
+    fast enough for the hundreds of thousands of cells of a consolidated workbook.
+    """
+    return (len(line.encode()) + len(line)) // 2
+
+
+def text_lines(text: str, width: float, font_size: float = BASE_FONT_SIZE) -> int:
+    """Lines a wrapped text takes in a column `width` units wide (a unit: one digit of the default font, half
+    a Chinese character); Chinese characters wrap anywhere, so the count is by width."""
+    capacity = max(width * BASE_FONT_SIZE / font_size - 1, 1)  # minus the cell's inner margins
+    return sum(max(1, math.ceil(display_width(line) / capacity)) for line in text.split("\n"))
+
+
+def row_height(cells: list[tuple[str, float, float]]) -> float:
+    """The height in points that shows every (text, column width, font size) of a row in full, within Excel's limit."""
+    needed = max(text_lines(text, width, size) * size * LINE_HEIGHT_FACTOR for text, width, size in cells) + ROW_PADDING
+    return min(needed, MAX_ROW_HEIGHT)
+
+
+CUT_NOTE = "……（以下略，全文見附表1）"
+
+
+def write_text(sheet, row: int, column: int, text: str, cell_format=None) -> None:
+    """Write text as text, never as a formula, and never cut silently at Excel's limit.
+
+    XlsxWriter stores a string shaped '<r>…</r>' raw, as rich-text XML; such a text is written as three plain
+    runs instead (XlsxWriter wants more than two), which Excel shows, and openpyxl reads, as the original.
+    """
+    if len(text) > EXCEL_CELL_CHARACTERS:
+        text = text[:EXCEL_CELL_CHARACTERS - len(CUT_NOTE)] + CUT_NOTE
+    if text.startswith("<r>") and text.endswith("</r>"):
+        sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], *([cell_format] if cell_format else []))
+    elif text:
+        sheet.write_string(row, column, text, cell_format)
+    else:
+        sheet.write_blank(row, column, None, cell_format)

@@ -1,0 +1,487 @@
+"""Read an untrusted workbook (.xlsx, .xlsm) into plain grids of cell values, safely.
+
+Returns come from other offices. Before any part is parsed the file is checked as a whole (size, file
+signature) and as a zip (number of entries, expanded size, compression ratio), so a zip bomb is refused
+unopened; every XML part is parsed with defusedxml; macros are never run, only the stored cell values are
+read. Formulas keep both their text and the result the office suite cached, so collect can use the value
+and still report the cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
+
+from defusedxml.expatreader import DefusedExpatParser
+
+from ..errors import InputError, Location
+from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures
+MAX_EXPANDED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted archive
+MAX_ENTRIES = 5000
+MAX_CELLS = 200_000  # per workbook: a form has a few hundred
+HEADER_SEARCH_ROWS = 10  # how far down headings are looked for: a user may insert a few rows above them
+
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
+
+_OFFICE_DOCUMENT = "/officeDocument"
+_WORKSHEET = "/worksheet"
+_SHARED_STRINGS = "/sharedStrings"
+_STYLES = "/styles"
+_CUSTOM_PROPERTIES = "/custom-properties"
+_CORE_PROPERTIES = "/core-properties"
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})(\d+)")
+# Excel's built-in number formats that show dates, including the zh-TW ones (27–36, 50–58)
+_BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+
+
+class UnreadableWorkbook(InputError):
+    """Raised when a file cannot be read as a workbook: too large, encrypted, corrupt or not a workbook."""
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is built markedly slower, and there are many
+class CellData:
+    """One stored cell: its value as the file holds it and, for a formula cell, the formula."""
+
+    row: int
+    column: int
+    value: str | int | float | bool | dt.datetime | None
+    formula: str | None = None  # "" for a cell sharing another cell's formula
+    error: str | None = None  # an error result such as #DIV/0!
+
+    @property
+    def coordinate(self) -> str:
+        return f"{column_letter(self.column)}{self.row}"
+
+
+@dataclass
+class SheetData:
+    name: str
+    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
+    _rows: dict[int, dict[int, CellData]] | None = field(default=None, repr=False, compare=False)
+
+    def value(self, row: int, column: int):
+        cell = self.cells.get((row, column))
+        return cell.value if cell else None
+
+    def rows(self) -> dict[int, dict[int, CellData]]:
+        """The stored cells grouped by row, rows and columns in order (computed once: the cells are read once)."""
+        if self._rows is None:
+            self._rows = {}
+            for (row, column), cell in sorted(self.cells.items()):
+                self._rows.setdefault(row, {})[column] = cell
+        return self._rows
+
+    def in_order(self) -> list[CellData]:
+        """The stored cells in reading order, row by row."""
+        return [cell for cells in self.rows().values() for cell in cells.values()]
+
+    def heading_row(self, heading_of: Callable[[object], str | None]) -> tuple[int, dict[str, int]] | None:
+        """The row near the top that names the most headings (the first of equals), with the column of each
+        heading it names; None when none of the first HEADER_SEARCH_ROWS rows names any.
+
+        `heading_of` tells which heading a cell's value is, or None; a user may insert rows above the headings.
+        """
+        best: tuple[int, dict[str, int]] | None = None
+        for row, cells in self.rows().items():
+            if row > HEADER_SEARCH_ROWS:
+                break
+            found: dict[str, int] = {}
+            for column, cell in cells.items():
+                heading = heading_of(cell.value)
+                if heading is not None and heading not in found:
+                    found[heading] = column
+            if found and (best is None or len(found) > len(best[1])):
+                best = (row, found)
+        return best
+
+
+@dataclass
+class WorkbookData:
+    sheets: list[SheetData]
+    custom_properties: dict[str, str]
+    modified: dt.datetime | None  # docProps/core.xml, as the office suite last saved it
+    has_macros: bool
+
+    def sheet(self, name: str) -> SheetData | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index
+
+
+def read_workbook(path: Path, display_name: str) -> WorkbookData:
+    """Check and read one workbook file; anything that makes it unusable is an UnreadableWorkbook naming it."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableWorkbook(
+            f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
+            "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
+    return read_workbook_bytes(path.read_bytes(), display_name)
+
+
+def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
+    where = Location(file=display_name)
+    if data.startswith(CFB_SIGNATURE):
+        if ENCRYPTED_STREAM in data:
+            raise UnreadableWorkbook("檔案設有開啟密碼（已加密），無法讀取；請移除密碼後另存為 .xlsx 再試。", where)
+        raise UnreadableWorkbook("這是舊版 Excel 97-2003（.xls）格式，無法讀取；請以 Excel 另存為 .xlsx 再試。", where)
+    if not data.startswith(ZIP_SIGNATURE):
+        raise UnreadableWorkbook("這不是 Excel 活頁簿（.xlsx），無法讀取。", where)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _check_archive(archive, where)
+        return _Reader(archive, where).read()
+    except UnreadableWorkbook:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, IndexError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, OSError, OverflowError) as error:
+        # defusedxml's refusals (DTDs, entities) are ValueErrors; malformed XML a SyntaxError or SAXException
+        raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。",
+                                 where) from error
+    except (SyntaxError, SAXException) as error:
+        raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。",
+                                 where) from error
+
+
+def _check_archive(archive: zipfile.ZipFile, where: Location) -> None:
+    entries = archive.infolist()
+    expanded = sum(e.file_size for e in entries)
+    compressed = sum(e.compress_size for e in entries)
+    if len(entries) > MAX_ENTRIES or expanded > MAX_EXPANDED_BYTES or expanded > MAX_RATIO * max(compressed, 1):
+        raise UnreadableWorkbook(
+            f"壓縮內容展開後過大（{expanded / 1024 / 1024:.0f} MB，共 {len(entries)} 個項目），"
+            "疑似惡意或損毀的檔案，未讀取。", where)
+
+
+def _local(tag: str) -> str:
+    """Tag or attribute name without its namespace: transitional and strict OOXML use different ones."""
+    return tag.rpartition("}")[2]
+
+
+def _attribute(element, name: str) -> str | None:
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+class _Reader:
+    """Reads the parts of one archive that collect needs, each XML part through defusedxml."""
+
+    def __init__(self, archive: zipfile.ZipFile, where: Location):
+        self.archive = archive
+        self.where = where
+        self.names = set(archive.namelist())
+        self.cell_count = 0
+        self._relationships: dict[str, list[tuple[str, str, str]]] = {}
+
+    def parse(self, name: str):
+        from defusedxml.ElementTree import parse
+
+        with self.archive.open(name) as stream:
+            return parse(stream, forbid_dtd=True).getroot()
+
+    def stream(self, name: str, handler: ContentHandler) -> None:
+        """Parse a large part (a sheet, the shared strings) with a SAX handler: no tree is built."""
+        parser = _DirectParser(handler)
+        with self.archive.open(name) as stream:
+            parser.parse(stream)
+
+    def relationships(self, part: str) -> list[Relationship]:
+        """(id, type, target part) of a part's internal relationships, targets resolved to archive names."""
+        if part not in self._relationships:
+            self._relationships[part] = self._read_relationships(part)
+        return self._relationships[part]
+
+    def _read_relationships(self, part: str) -> list[Relationship]:
+        rels = relationships_part(part)
+        return internal_relationships(part, self.parse(rels)) if rels in self.names else []
+
+    def related(self, part: str, kind: str) -> str | None:
+        return next((r.target for r in self.relationships(part) if r.type.endswith(kind) and r.target in self.names),
+                    None)
+
+    def read(self) -> WorkbookData:
+        workbook_part = self.related("", _OFFICE_DOCUMENT) or "xl/workbook.xml"
+        if workbook_part not in self.names:
+            raise UnreadableWorkbook("這不是 Excel 活頁簿（缺少活頁簿內容），無法讀取。", self.where)
+        targets = {r.id: r.target for r in self.relationships(workbook_part) if r.type.endswith(_WORKSHEET)}
+        root = self.parse(workbook_part)
+        date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
+        strings = self._shared_strings(self.related(workbook_part, _SHARED_STRINGS))
+        date_styles = self._date_styles(self.related(workbook_part, _STYLES))
+        sheets = []
+        for element in root.iter():
+            if _local(element.tag) != "sheet":
+                continue
+            part = targets.get(_attribute(element, "id") or "")
+            if part is None or part not in self.names:
+                continue  # a chart sheet or a dangling entry: nothing a unit types
+            sheet = SheetData(element.get("name", ""))
+            self._read_sheet(part, sheet, strings, date_styles, date1904)
+            sheets.append(sheet)
+        return WorkbookData(sheets, self._custom_properties(), self._modified(),
+                            any(n.lower().endswith("vbaproject.bin") for n in self.names))
+
+    def _shared_strings(self, part: str | None) -> list[str]:
+        if part is None:
+            return []
+        handler = _SharedStrings()
+        self.stream(part, handler)
+        return handler.strings
+
+    def _date_styles(self, part: str | None) -> set[int]:
+        """Indexes of the cell formats that show a number as a date."""
+        if part is None:
+            return set()
+        from openpyxl.styles.numbers import is_date_format
+
+        root = self.parse(part)
+        custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
+                        if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
+        dates: set[int] = set()
+        for container in (e for e in root if _local(e.tag) == "cellXfs"):
+            for index, xf in enumerate(e for e in container if _local(e.tag) == "xf"):
+                number_format = int(xf.get("numFmtId", "0"))
+                if number_format in _BUILTIN_DATE_FORMATS or number_format in custom_dates:
+                    dates.add(index)
+        return dates
+
+    def _read_sheet(self, part: str, sheet: SheetData, strings: list[str], date_styles: set[int],
+                    date1904: bool) -> None:
+        handler = _SheetCells(sheet, strings, date_styles, date1904, MAX_CELLS - self.cell_count, self.where)
+        self.stream(part, handler)
+        self.cell_count += len(sheet.cells)
+
+    def _custom_properties(self) -> dict[str, str]:
+        part = self.related("", _CUSTOM_PROPERTIES) or ("docProps/custom.xml" if "docProps/custom.xml" in self.names else None)
+        if part is None:
+            return {}
+        properties = {}
+        for element in self.parse(part):
+            name = element.get("name")
+            if name is not None and len(element):
+                properties[name] = element[0].text or ""
+        return properties
+
+    def _modified(self) -> dt.datetime | None:
+        part = self.related("", _CORE_PROPERTIES) or ("docProps/core.xml" if "docProps/core.xml" in self.names else None)
+        if part is None:
+            return None
+        for element in self.parse(part):
+            if _local(element.tag) == "modified" and element.text:
+                try:
+                    stamp = dt.datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
+                except ValueError:
+                    return None
+                return stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+        return None
+
+
+class _DirectParser(DefusedExpatParser):
+    """defusedxml's expat reader — no DTD, no entity declarations, no external references — with expat calling
+    the handler's methods itself: the SAX layer's wrapping of every element costs more than the reading."""
+
+    def __init__(self, handler: ContentHandler):
+        super().__init__(forbid_dtd=True)
+        self.setContentHandler(handler)
+
+    def reset(self):
+        super().reset()  # creates the expat parser and installs defusedxml's guards on it
+        self._parser.StartElementHandler = self._cont_handler.startElement  # attributes come as a dict
+        self._parser.EndElementHandler = self._cont_handler.endElement
+        self._parser.CharacterDataHandler = self._cont_handler.characters
+
+
+class _Texts(ContentHandler):
+    """Collects the text of <t> elements, leaving out <rPh>: the reading guide of East Asian text."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] | None = None
+        self.phonetic = 0
+
+    def startElement(self, name, attrs):
+        tag = name.rpartition(":")[2]
+        if tag == "t" and not self.phonetic:
+            self.texts = []
+        elif tag == "rPh":
+            self.phonetic += 1
+
+    def characters(self, content):
+        if self.texts is not None:
+            self.texts.append(content)
+
+    def text_end(self, tag: str, collected: list[str]) -> None:
+        if tag == "rPh":
+            self.phonetic -= 1
+        elif tag == "t" and self.texts is not None:
+            collected.append("".join(self.texts))
+            self.texts = None
+
+
+class _SharedStrings(_Texts):
+    def __init__(self):
+        super().__init__()
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+
+    def endElement(self, name):
+        tag = name.rpartition(":")[2]
+        if tag == "si":
+            self.strings.append("".join(self.parts))
+            self.parts = []
+        else:
+            self.text_end(tag, self.parts)
+
+
+class _SheetCells(_Texts):
+    """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges."""
+
+    def __init__(self, sheet: SheetData, strings: list[str], date_styles: set[int], date1904: bool, budget: int,
+                 where: Location):
+        super().__init__()
+        self.sheet, self.strings, self.date_styles, self.date1904 = sheet, strings, date_styles, date1904
+        self.budget, self.where = budget, where
+        self.row = 0
+        self.next_column = 1
+        self.attributes = {}  # of the current <c>: r (reference), t (type), s (style)
+        self.value: str | None = None
+        self.formula: str | None = None
+        self.inline: list[str] = []
+        self.capture: list[str] | None = None
+
+    def startElement(self, name, attrs):
+        tag = name.rpartition(":")[2]
+        if tag == "c":
+            self.attributes = attrs
+            self.value, self.formula, self.inline = None, None, []
+        elif tag in ("v", "f"):
+            self.capture = []
+        elif tag == "row":
+            self.row = int(attrs.get("r") or self.row + 1)
+            self.next_column = 1
+        elif tag == "mergeCell":
+            merged = _range(attrs.get("ref", ""))
+            if merged:
+                self.sheet.merged.append(merged)
+        else:
+            super().startElement(name, attrs)
+
+    def characters(self, content):
+        if self.capture is not None:
+            self.capture.append(content)
+        else:
+            super().characters(content)
+
+    def endElement(self, name):
+        tag = name.rpartition(":")[2]
+        if tag == "v":
+            # openpyxl writes an empty <v/> for a formula it never calculated
+            self.value = "".join(self.capture) or None
+            self.capture = None
+        elif tag == "f":
+            self.formula = "".join(self.capture)
+            self.capture = None
+        elif tag == "c":
+            self._cell()
+        else:
+            self.text_end(tag, self.inline)
+
+    def _cell(self) -> None:
+        reference = self.attributes.get("r")
+        if reference is not None and self.value is None and self.formula is None and not self.inline:
+            return  # a cell with only a format: most cells of a form
+        match = _CELL_REFERENCE.fullmatch(reference or "")
+        row, column = (int(match.group(2)), column_index(match.group(1))) if match else (self.row, self.next_column)
+        self.next_column = column + 1
+        cell = _cell(row, column, self.attributes, self.value, self.formula, self.inline, self.strings,
+                     self.date_styles, self.date1904)
+        if cell is None:
+            return
+        if len(self.sheet.cells) >= self.budget:
+            raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", self.where)
+        self.sheet.cells[row, column] = cell
+
+
+def _range(reference: str) -> tuple[int, int, int, int] | None:
+    corners = [_CELL_REFERENCE.fullmatch(part) for part in reference.split(":")]
+    if len(corners) != 2 or not all(corners):
+        return None
+    (first, last) = corners
+    return int(first.group(2)), column_index(first.group(1)), int(last.group(2)), column_index(last.group(1))
+
+
+def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | None, formula: str | None,
+          inline: list[str], strings: list[str], date_styles: set[int], date1904: bool) -> CellData | None:
+    """The typed value of a <c> element, or None for a cell that only carries formatting."""
+    kind = attributes.get("t", "n")
+    value: str | int | float | bool | dt.datetime | None = None
+    error = None
+    if kind == "inlineStr":
+        value = "".join(inline)
+    elif value_text is None:
+        value = None
+    elif kind == "s":
+        index = int(value_text)
+        value = strings[index] if 0 <= index < len(strings) else None
+    elif kind == "str":
+        value = value_text
+    elif kind == "b":
+        value = value_text.strip() in ("1", "true")
+    elif kind == "e":
+        error = value_text
+    elif kind == "d":
+        value = dt.datetime.fromisoformat(value_text)
+    else:
+        number = float(value_text)
+        if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
+            value = value_text
+        elif int(attributes.get("s", "0")) in date_styles:
+            value = _excel_date(number, date1904)
+        else:
+            value = int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if value is None and formula is None and error is None:
+        return None
+    if value == "" and formula is None:
+        return None
+    return CellData(row, column, value, formula, error)
+
+
+def _excel_date(serial: float, date1904: bool) -> dt.datetime | float:
+    """A date-formatted number as a date; a number under one day (a time of day) stays a number."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    try:
+        value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    except (OverflowError, ValueError):  # e.g. 20180625 typed into a date cell: Excel shows ####
+        return serial
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return serial

@@ -1,0 +1,98 @@
+"""What returns are checked against, prepared once per collect: the master's units, key points and the blank
+forms' own text (titles, headings, reference columns, as `build` draws them)."""
+from __future__ import annotations
+
+from ..documents.fill_in_form import ProgressRow, layout_digest, plan_progress_rows, progress_rows
+from ..master.model import Plan, Unit
+from ..text import name_key, text_key
+
+# Stands for the unit's name in the blank forms rendered as the reference of the form's own text.
+_NAME_MARK = "\ue010"
+
+
+class Reference:
+    """What returns are checked against, prepared once per collect: units, key points and the form's own text."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.digest = layout_digest(plan)
+        self.units: dict[str, Unit] = {}
+        for unit in plan.units:
+            for name in (unit.name, *unit.aliases):
+                self.units.setdefault(name_key(name), unit)
+        self.rows: dict[str, ProgressRow] = {row.code: row for row in plan_progress_rows(plan)}
+        self.rows_by_name: dict[str, list[ProgressRow]] = {}
+        for row in self.rows.values():
+            self.rows_by_name.setdefault(text_key(row.key_point.name), []).append(row)
+        self.topics = {(text_key(d.name), text_key(t)): (d.name, t) for d in plan.dimensions for t in d.survey_topics}
+        self.dimensions = {text_key(d.name): d.name for d in plan.dimensions}
+        self._unit_rows: dict[str, dict[str, ProgressRow]] = {}
+        self._form_text: dict[str, tuple[set[str], list[tuple[str, str]]]] | None = None
+
+    def unit_rows(self, unit: Unit | None) -> dict[str, ProgressRow]:
+        """The key points the unit reports on, by code; every key point when the unit is not known."""
+        if unit is None:
+            return self.rows
+        if unit.name not in self._unit_rows:
+            self._unit_rows[unit.name] = {row.code: row for row in progress_rows(self.plan, unit)}
+        return self._unit_rows[unit.name]
+
+    def _blank(self, sheet_kind: str) -> tuple[set[str], list[tuple[str, str]]]:
+        if self._form_text is None:
+            self._form_text = _blank_form_text(self.plan)
+        return self._form_text.get(sheet_kind, (set(), []))
+
+    def name_in_form_text(self, sheet_kind: str, value: object, titles_only: bool = False) -> str | None:
+        """The unit name in a text the blank form writes with the unit's name, or None.
+
+        With `titles_only`, a cell that holds nothing but the name (說明's 填報單位) is not read: any cell a unit
+        types a unit's name into (填報人, say) would match it.
+        """
+        key = text_key(value)
+        for before, after in self._blank(sheet_kind)[1]:
+            if titles_only and not (before or after):
+                continue
+            if key.startswith(before) and key.endswith(after) and len(key) > len(before) + len(after):
+                return key[len(before):len(key) - len(after)]
+        return None
+
+    def is_form_text(self, sheet_kind: str, value: object, unit: Unit | None) -> bool:
+        """Whether a cell holds text the blank form itself has on this sheet (the unit's name in its place)."""
+        if text_key(value) in self._blank(sheet_kind)[0]:
+            return True
+        name = self.name_in_form_text(sheet_kind, value)
+        if name is None:
+            return False
+        return name_key(name) == name_key(unit.name) if unit is not None else name_key(name) in self.units
+
+    def units_named_in(self, text: str) -> set[Unit]:
+        """Units whose name or alias the text contains; a name inside a longer one found there does not count."""
+        key = name_key(text)
+        found = {name: unit for name, unit in self.units.items() if name and name in key}
+        return {unit for name, unit in found.items()
+                if not any(name != other and name in other and found[other] is not unit for other in found)}
+
+
+def _blank_form_text(plan: Plan) -> dict[str, tuple[set[str], list[tuple[str, str]]]]:
+    """Render each distinct blank form once (units with the same key points share one) and gather its text:
+    per sheet, the texts as keys, and the texts holding the unit's name split around it."""
+    from ..documents.fill_in_workbook import fill_in_workbook
+    from ..office.xlsx_reader import read_workbook_bytes
+
+    profiles: dict[tuple[str, ...], Unit] = {}
+    for unit in plan.receiving_units():
+        profiles.setdefault(tuple(row.code for row in progress_rows(plan, unit)), unit)
+    texts: dict[str, tuple[set[str], list[tuple[str, str]]]] = {}
+    for unit in profiles.values():
+        blank = read_workbook_bytes(fill_in_workbook(plan, unit, _NAME_MARK), "blank")
+        for sheet in blank.sheets:
+            exact, named = texts.setdefault(sheet.name, (set(), []))
+            for cell in sheet.cells.values():
+                key = text_key(cell.value)
+                if _NAME_MARK in key:
+                    before, _, after = key.partition(_NAME_MARK)
+                    if (before, after) not in named:
+                        named.append((before, after))
+                elif key:
+                    exact.add(key)
+    return texts

@@ -1,0 +1,211 @@
+"""The consolidated workbook of collect, written with XlsxWriter from the tables of consolidate.py.
+
+Every value a unit typed is written as data, never as a formula (XlsxWriter with strings_to_formulas off,
+and every string written with write_string), so `=HYPERLINK(…)` in a return stays text in the workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from ..documents.fill_in_form import case_count_header, case_count_years
+from ..documents.render import document_time
+from ..master.model import Plan
+from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, text_lines, write_text
+from .consolidate import (
+    ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, status_by_category, summary_line,
+    unused_rows,
+)
+from .records import Collection, Finding, Status
+
+CONSOLIDATED_WORKBOOK_KIND = "回報彙整活頁簿"
+STATUS_SHEET = "回報狀態"
+MEASURES_SHEET = "措施彙整"
+PROGRESS_SUMMARY_SHEET = "辦理情形彙整"
+MATRIX_SHEET = "單位項目統計"
+LEDGER_SHEET = "回報清單"
+PROBLEMS_SHEET = "問題"
+UNUSED_SHEET = "未採用內容"
+SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
+
+FONT_SIZE = 11
+ROW_LINE_POINTS = 15  # the height of one line of 11-point text, in points
+MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
+STATUS_FILLS = {Status.RETURNED: "#C6EFCE", Status.MISSING: "#FFC7CE", Status.SUPERSEDED: "#FFEB9C"}
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    width: float
+    wrap: bool = False
+
+
+class _Writer:
+    """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula."""
+
+    def __init__(self, plan: Plan):
+        import xlsxwriter  # heavy: only collect writes workbooks
+
+        self.buffer = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(self.buffer, {
+            # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
+            # every row is therefore written in order, top to bottom
+            "constant_memory": True,
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+        })
+        add = self.workbook.add_format
+        self.heading = add({"bold": True, "bg_color": HEADING_FILL, "border": 1, "text_wrap": True,
+                            "align": "center", "valign": "vcenter"})
+        self.wrap = add({"text_wrap": True, "valign": "top", "border": 1})
+        self.plain = add({"valign": "top", "border": 1})
+        self.date = add({"num_format": "yyyy/m/d", "valign": "top", "border": 1, "align": "left"})
+        self.title = add({"bold": True, "font_size": 14})
+        self.workbook.set_properties({"title": f"{plan.facts.title} 回報彙整", "author": plan.facts.agency,
+                                      "created": document_time(plan.facts)})
+
+    def value(self, sheet, row: int, column: int, value, cell_format) -> None:
+        """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
+        if isinstance(value, str):
+            write_text(sheet, row, column, value, cell_format)  # cut visibly at Excel's limit, never a formula
+        elif value is None:
+            sheet.write_blank(row, column, None, cell_format)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value, cell_format)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, column, value, cell_format)
+        else:
+            stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            sheet.write_datetime(row, column, stamp, self.date)
+
+    def table(self, name: str, columns: list[Column], rows: list[list], intro: tuple[str, ...] = (),
+              freeze: bool = True):
+        """A sheet with the lines of `intro` on top, then the headings and the rows, filterable and printable."""
+        sheet = self.workbook.add_worksheet(name)
+        for number, line in enumerate(intro):
+            sheet.write_string(number, 0, line, self.title if number == 0 else None)
+        first_row = len(intro)
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+            sheet.write_string(first_row, index, column.heading, self.heading)
+        formats = [self.wrap if c.wrap else self.plain for c in columns]
+        wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
+        for number, values in enumerate(rows, first_row + 1):
+            lines = max((text_lines(values[index], width, FONT_SIZE) for index, width in wrapped
+                         if isinstance(values[index], str)), default=1)
+            if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+                sheet.set_row(number, ROW_LINE_POINTS * min(lines, MAX_ROW_LINES))
+            for index, value in enumerate(values):
+                self.value(sheet, number, index, value, formats[index])
+        if freeze:
+            sheet.freeze_panes(first_row + 1, 0)
+        sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
+        sheet.set_landscape()
+        sheet.set_paper(A4)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(first_row)
+        sheet.set_footer(PAGE_FOOTER)
+        return sheet
+
+    def close(self) -> bytes:
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
+    plan = collection.plan
+    writer = _Writer(plan)
+    _status_sheet(writer, collection, problems)
+    writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
+                                  Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
+    years = case_count_years(plan)
+    writer.table(PROGRESS_SUMMARY_SHEET, [
+        Column("編號", 7), Column("構面", 10), Column("評核項目", 16), Column("評核重點", 20, True), Column("單位", 14),
+        Column("狀態", 8), Column("辦理情形", 60, True), *(Column(case_count_header(y), 10) for y in years),
+        *_source_columns()], progress_table(collection, progress_lines(collection)))
+    _matrix_sheet(writer, collection)
+    ledger_table = ledger_rows(collection)
+    ledger = writer.table(LEDGER_SHEET, [
+        Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 12),
+        Column("日期依據", 16), Column("填報人", 10), Column("聯絡電話", 20), Column("表單版本", 8), Column("辨識方式", 22),
+        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10)], ledger_table)
+    rows = len(ledger_table)
+    for status, fill in STATUS_FILLS.items():
+        ledger.conditional_format(1, 2, max(rows, 1), 2, {
+            "type": "cell", "criteria": "==", "value": f'"{status.value}"',
+            "format": writer.workbook.add_format({"bg_color": fill})})
+    writer.table(PROBLEMS_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8),
+                                  Column("嚴重度", 6), Column("說明", 60, True), Column("儲存格內容", 40, True)],
+                 problem_rows(problems, collection))
+    writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
+                                Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
+    return writer.close()
+
+
+def _source_columns() -> list[Column]:
+    return [Column(SOURCE_HEADERS[0], 30, True), Column(SOURCE_HEADERS[1], 10), Column(SOURCE_HEADERS[2], 10)]
+
+
+def _status_sheet(writer: _Writer, collection: Collection, problems: list[Finding]) -> None:
+    """The overview: the summary, returned and missing units per category, and a stacked column chart of them."""
+    categories = status_by_category(collection)
+    sheet = writer.table(STATUS_SHEET, [Column("單位類別", 12), Column(Status.RETURNED.value, 10),
+                                        Column(Status.MISSING.value, 10), Column("應回報", 10)],
+                         [[c, r, m, r + m] for c, r, m in categories] +
+                         [["合計", sum(r for _, r, _ in categories), sum(m for _, _, m in categories),
+                           sum(r + m for _, r, m in categories)]],
+                         intro=(collection.plan.facts.title + " 回報彙整", summary_line(collection, problems)), freeze=False)
+    sheet.set_portrait()
+    last = 2 + len(categories)
+    chart = writer.workbook.add_chart({"type": "column", "subtype": "stacked"})
+    for column, status in ((1, Status.RETURNED), (2, Status.MISSING)):
+        chart.add_series({
+            "name": [STATUS_SHEET, 2, column], "categories": [STATUS_SHEET, 3, 0, last, 0],
+            "values": [STATUS_SHEET, 3, column, last, column], "fill": {"color": STATUS_FILLS[status]},
+            "border": {"color": "#7F7F7F"}, "data_labels": {"value": True},
+        })
+    chart.set_title({"name": "各類別單位回報情形", "name_font": {"name": FONT, "size": 12}})
+    chart.set_x_axis({"num_font": {"name": FONT}})
+    chart.set_y_axis({"name": "單位數", "name_font": {"name": FONT}, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT}})
+    sheet.insert_chart(last + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+
+
+def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
+    """Units down, survey topics across (under their dimension), the count of measures in each cell, colour-scaled."""
+    topics, counts = matrix(collection)
+    sheet = writer.workbook.add_worksheet(MATRIX_SHEET)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, len(topics) + 1, 9)
+    total_column = len(topics) + 1
+    sheet.write_string(0, 0, "構面", writer.heading)
+    start = 1
+    for dimension in dict.fromkeys(d for d, _ in topics):
+        span = sum(1 for d, _ in topics if d == dimension)
+        if span > 1:
+            sheet.merge_range(0, start, 0, start + span - 1, dimension, writer.heading)
+        else:
+            sheet.write_string(0, start, dimension, writer.heading)
+        start += span
+    sheet.merge_range(0, total_column, 1, total_column, "合計", writer.heading)
+    sheet.write_string(1, 0, "單位＼項目", writer.heading)
+    for column, (_, topic) in enumerate(topics, 1):
+        sheet.write_string(1, column, topic, writer.heading)
+    for number, (unit, row) in enumerate(counts, 2):
+        sheet.write_string(number, 0, unit.name, writer.plain)
+        for column, count in enumerate(row, 1):
+            sheet.write_number(number, column, count, writer.plain)
+        sheet.write_number(number, total_column, sum(row), writer.plain)
+    last = 1 + len(counts)
+    if counts:
+        sheet.conditional_format(2, 1, last, len(topics), {
+            "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"})
+        sheet.conditional_format(2, total_column, last, total_column, {
+            "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+    sheet.freeze_panes(2, 1)
+    sheet.set_landscape()
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)

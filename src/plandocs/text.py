@@ -1,0 +1,140 @@
+"""Rules for the text users type, each spelt once: cleaning, comparing names, suggestions, numbers, ROC dates.
+
+Every stage reads cells through these, so the master and the returns agree on what 「1,200」, 「107/6/25」
+or 「臺北 市」 means. Standard library only: this module is on the start-up path of every command.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# XML 1.0 allows tab, newline and carriage return among the C0 controls; everything else below U+0020,
+# the surrogates and U+FFFE/U+FFFF cannot be stored in a .docx or .xlsx.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# How OOXML spells a character a workbook cannot hold as it is: _x000D_ for a carriage return.
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+ROC_OFFSET = 1911  # ROC year = Gregorian year − 1911
+TAIWAN_TIME = dt.timedelta(hours=8)  # UTC+8 all year: Taiwan keeps no daylight saving time
+SUGGESTION_CUTOFF = 0.4  # how alike a known name must be to be offered for a mistyped one (difflib's ratio)
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str
+    removed: tuple[str, ...] = ()  # characters dropped because XML cannot hold them, for a warning
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell as a workbook reader hands it over (None, NaN, "", spaces)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def clean_text(value: object) -> CleanText:
+    """Return the cell's text, trimmed, with Excel escapes decoded and line ends normalised."""
+    if is_blank(value):
+        return CleanText("")
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    else:
+        text = str(value)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    removed = tuple(dict.fromkeys(_NOT_XML.findall(text)))
+    if removed:
+        text = _NOT_XML.sub("", text)
+    return CleanText(text.strip(), removed)
+
+
+def describe_characters(characters: tuple[str, ...]) -> str:
+    """Name invisible characters for a message: U+000B, U+0000 …"""
+    return "、".join(f"U+{ord(c):04X}" for c in characters)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)  # headings and the forms' own texts recur in every return
+def text_key(value: object) -> str:
+    """Text compared the way a person reads it: width, spaces and line breaks do not matter (「承辦單位 １」 is
+    「承辦單位1」)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(value).text))
+
+
+def name_key(name: str) -> str:
+    """Unit names compare without spaces, invisible characters and width differences (full-width letters, 台/臺)."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
+    return re.sub(r"\s+", "", visible).replace("台", "臺")
+
+
+def close_names(text: str, choices: list[str], count: int = 3) -> list[str]:
+    """The known names most like a mistyped one, best first."""
+    return difflib.get_close_matches(text, choices, n=count, cutoff=SUGGESTION_CUTOFF)
+
+
+def suggestion(text: str, choices: list[str]) -> str:
+    """'（是否為「犯罪預防科」？）' for the closest known names, or ''."""
+    close = close_names(text, choices)
+    return "（是否為" + "、".join(f"「{c}」" for c in close) + "？）" if close else ""
+
+
+# A whole number as people type one: 1200, 1,200 (full-width ， folds to ,), +5, 12.0; 、 lists numbers and a
+# comma that does not group thousands (1,20) is a typo, never a separator. 15 digits keep int() cheap.
+_WHOLE_NUMBER = re.compile(r"[+]?(\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.0+)?")
+
+
+def whole_number(value: object) -> int | None:
+    """An integer from a number cell or from digits typed as text (「２００」, 「1,000」); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        match = _WHOLE_NUMBER.fullmatch(re.sub(r"\s", "", unicodedata.normalize("NFKC", value)))
+        return int(match.group(1).replace(",", "")) if match else None
+    return None
+
+
+def roc_date(date: dt.date) -> str:
+    """2018-04-02 → 107年4月2日 (ROC calendar, half-width digits, no padding)."""
+    return f"{date.year - ROC_OFFSET}年{date.month}月{date.day}日"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Read 2018-06-29, 2018/6/29, 107/6/29, 107年6月29日, 民國107年6月29日 or 中華民國107年6月29日."""
+    text = unicodedata.normalize("NFKC", text).strip().removeprefix("中華").removeprefix("民國")
+    match = re.fullmatch(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?", text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if year < 1000:
+        year += ROC_OFFSET
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def taiwan_time(stamp: dt.datetime) -> dt.datetime:
+    """A time as the user reads it: save and file times are kept in UTC to compare, and shown in Taiwan's time;
+    a 填報日期 (midnight) is a date and stays as it is."""
+    return stamp if stamp.time() == dt.time() else stamp + TAIWAN_TIME
+
+
+def roc_time(stamp: dt.datetime) -> str:
+    """107年6月25日 14:03:00 in Taiwan's time, or 不明 for an unknown time."""
+    if stamp == dt.datetime.min:
+        return "不明"
+    local = taiwan_time(stamp)
+    return roc_date(local.date()) + ("" if local.time() == dt.time() else f" {local:%H:%M:%S}")
