@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Location, ValidationFailed
+from ..errors import ExitCode, InputError, Location, ValidationFailed
 from ..master.validate import check_master
 from ..parallel import workers_for
 from ..paths import Paths
+from ..report import blocks, exit_code
 from ..returns.consolidate import summary_line
 from ..returns.decide import decide
 from ..returns.read import find_files, reader
@@ -27,6 +28,10 @@ class CollectReport:
     folder: Path  # where the outputs were written
     written: list[Path]
     artifacts: list
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code()  # problems in the returns are accounted for in the outputs; --strict stopped earlier
 
     @property
     def summary(self) -> str:
@@ -50,7 +55,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
         returns = [ret for _, ret in zip(each, read_all(files))]
     collection = decide(reference, returns)
     problems = collection.problems()
-    if strict and problems:
+    if blocks([f.problem for f in problems], strict, errors_block=False):
         raise ValidationFailed([f.problem for f in problems])
     outputs = render_outputs(collection, problems, paths, in_parallel=workers_for(len(files)) > 0)
     written = outputs.write(output)
