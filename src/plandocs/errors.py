@@ -9,6 +9,8 @@ import enum
 import errno
 from dataclasses import dataclass
 
+from .text import visible
+
 
 class ExitCode(enum.IntEnum):
     """Process exit codes, documented in the README."""
@@ -36,9 +38,9 @@ class Location:
         """Return the location as a zh-TW phrase such as 「plan_master.xlsx 工作表「附表1」第 12 列 E 欄（具體作法）」."""
         parts: list[str] = []
         if self.file:
-            parts.append(self.file)
+            parts.append(visible(self.file))
         if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
+            parts.append(f"工作表「{visible(self.sheet)}」")
         if self.row is not None:
             parts.append(f"第 {self.row} 列")
         if self.column:

@@ -8,10 +8,13 @@ and still report the cell.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import math
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -30,6 +33,7 @@ MAX_EXPANDED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted archive
 MAX_ENTRIES = 5000
 MAX_CELLS = 200_000  # per workbook: a form has a few hundred
+MAX_MERGED_RANGES = 10_000  # per sheet: a form has a few dozen
 HEADER_SEARCH_ROWS = 10  # how far down headings are looked for: a user may insert a few rows above them
 
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
@@ -83,6 +87,37 @@ class SheetData:
                 self._rows.setdefault(row, {})[column] = cell
         return self._rows
 
+    def merged_anchors(self, columns) -> dict[tuple[int, int], CellData]:
+        """For the stored rows and the given columns, each cell a merged range covers, as its top-left cell
+        (which holds the value).
+
+        Only rows that hold a cell are visited, each once per column however many ranges cover it, so a range
+        declared as the whole sheet (A1:XFD1048576) costs what the file holds, not what it declares.
+        """
+        rows = sorted(self.rows())
+        anchors: dict[tuple[int, int], CellData] = {}
+        for column in {c for c in columns if c is not None}:
+            following = list(range(len(rows) + 1))  # the first row index at or after i no range has covered yet
+
+            def free(index: int) -> int:
+                while following[index] != index:
+                    following[index] = following[following[index]]
+                    index = following[index]
+                return index
+
+            for top, left, bottom, right in self.merged:
+                anchor = self.cells.get((top, left))
+                if anchor is None or not left <= column <= right:
+                    continue
+                index, end = free(bisect.bisect_left(rows, top)), bisect.bisect_right(rows, bottom)
+                while index < end:
+                    row = rows[index]
+                    if (row, column) != (top, left):
+                        anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
+                    following[index] = index + 1
+                    index = free(index + 1)
+        return anchors
+
     def in_order(self) -> list[CellData]:
         """The stored cells in reading order, row by row."""
         return [cell for cells in self.rows().values() for cell in cells.values()]
@@ -134,13 +169,24 @@ def column_index(letters: str) -> int:
 
 
 def read_workbook(path: Path, display_name: str) -> WorkbookData:
-    """Check and read one workbook file; anything that makes it unusable is an UnreadableWorkbook naming it."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook(
-            f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
-            "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
-    return read_workbook_bytes(path.read_bytes(), display_name)
+    """Check and read one workbook file; anything that makes it unusable is an UnreadableWorkbook naming it.
+
+    The file is opened without following a symbolic link and without waiting (a named pipe put in its place
+    after it was listed would otherwise block for ever), and read only if it is a regular file of bounded size.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableWorkbook("這不是一般檔案（可能是裝置或具名管道），未讀取。", Location(file=display_name))
+        size = status.st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableWorkbook(
+                f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
+                "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
+        data = stream.read(MAX_FILE_BYTES + 1)
+    return read_workbook_bytes(data, display_name)
 
 
 def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
@@ -388,6 +434,9 @@ class _SheetCells(_Texts):
         elif tag == "mergeCell":
             merged = _range(attrs.get("ref", ""))
             if merged:
+                if len(self.sheet.merged) >= MAX_MERGED_RANGES:
+                    raise UnreadableWorkbook(f"工作表「{self.sheet.name}」的合併儲存格超過 {MAX_MERGED_RANGES:,} 處，"
+                                             "不是填報表，未讀取。", self.where)
                 self.sheet.merged.append(merged)
         else:
             super().startElement(name, attrs)

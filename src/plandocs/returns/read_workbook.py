@@ -140,7 +140,7 @@ class WorkbookReturnReader:
                 self.find(sheet, None, f"缺少欄位「{heading}」（可能被刪除或改名），此欄內容無法讀取。")
         self._heading_cells(sheet, header_row, set(columns.values()), SURVEY_SHEET)
         dimension_column, topic_column, name_column, content_column = (columns.get(h) for h in SURVEY_HEADERS)
-        merged = _merged_anchor(sheet)
+        merged = sheet.merged_anchors((dimension_column, topic_column))
         dimension = topic = ""
         for row, cells in sheet.rows().items():
             if row <= header_row:
@@ -390,20 +390,6 @@ class WorkbookReturnReader:
             self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用；{example}")
             return None
         return date
-
-
-def _merged_anchor(sheet: SheetData) -> dict[tuple[int, int], CellData]:
-    """For every covered cell of a merged range, the range's top-left cell (which holds the value)."""
-    anchors: dict[tuple[int, int], CellData] = {}
-    for top, left, bottom, right in sheet.merged:
-        anchor = sheet.cells.get((top, left))
-        if anchor is None:
-            continue
-        for row in range(top, bottom + 1):
-            for column in range(left, right + 1):
-                if (row, column) != (top, left):
-                    anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
-    return anchors
 
 
 def _formula_text(cell: CellData) -> str:
