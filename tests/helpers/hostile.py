@@ -38,6 +38,11 @@ def _after_sheet_data(xml: str):
     return lambda data: data.replace(b"</sheetData>", b"</sheetData>" + xml.encode(), 1)
 
 
+def _doctype(data: bytes, declarations: bytes) -> bytes:
+    body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+    return b'<?xml version="1.0"?><!DOCTYPE worksheet [' + declarations + b"]>" + body
+
+
 def _rows(count: int, columns: int = 1, first_row: int = 200) -> bytes:
     cells = []
     for row in range(first_row, first_row + count):
@@ -89,11 +94,10 @@ def make_corpus(output: Path, folder: Path) -> list[Case]:
     variant("十萬字儲存格.xlsx", lambda d: d.replace(
         b"</sheetData>", b'<row r="305"><c r="F305" t="inlineStr"><is><t>' + "長".encode() * 100_000
         + b"</t></is></c></row></sheetData>", 1))
-    variant("外部實體.xlsx", lambda d: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-            + d.split(b"?>", 1)[1], Status.UNREADABLE, "損毀")
-    variant("實體炸彈.xlsx", lambda d: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-            + b"".join(b'<!ENTITY %s "&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;">' % ((bytes([98 + i]),) + (bytes([97 + i]),) * 10)
-                       for i in range(8)) + b"]>" + d.split(b"?>", 1)[1], Status.UNREADABLE, "損毀")
+    variant("外部實體.xlsx", lambda d: _doctype(d, b'<!ENTITY e SYSTEM "file:///etc/passwd">'), Status.UNREADABLE, "損毀")
+    variant("實體炸彈.xlsx", lambda d: _doctype(d, b'<!ENTITY a "aaaaaaaaaa">' + b"".join(
+        b'<!ENTITY %s "%s">' % (bytes([98 + i]), b"&%s;" % bytes([97 + i]) * 10) for i in range(8))),
+        Status.UNREADABLE, "損毀")
     variant("深層巢狀.xlsx", lambda d: d.replace(b"</sheetData>", b"</sheetData>" + b"<x>" * 100_000 + b"</x>" * 100_000, 1))
     variant("公式注入.xlsx", lambda d: d.replace(
         b"</sheetData>", b'<row r="306"><c r="F306" t="inlineStr"><is><t>=HYPERLINK("http://x","y")</t></is></c>'

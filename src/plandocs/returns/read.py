@@ -71,8 +71,9 @@ def _skip_reason(path: Path) -> str | None:
 
 def read_return(reference: Reference, folder: Path, path: Path) -> Return:
     """Read and check one file; whatever is wrong with it is recorded in the Return, never raised."""
-    relative = clean_text(path.relative_to(folder).as_posix()).text  # a file name may hold any character
-    ret = Return(visible(relative))  # shown in console, ledger and report: no control may act there
+    name = path.relative_to(folder).as_posix()
+    relative = clean_text(name).text  # a file name may hold any character
+    ret = Return(visible(name))  # shown in console, ledger and report: no control may act there
     skip = _skip_reason(path)
     if skip:
         ret.set_aside(Status.SKIPPED, skip)
