@@ -60,8 +60,8 @@ def make_corpus(output: Path, folder: Path) -> list[Case]:
     survey = sheet_part(base_path, SURVEY_SHEET)
     cases: list[Case] = []
 
-    def variant(name: str, change, status: Status = Status.RETURNED, reason: str = "", part: str = survey) -> None:
-        (folder / name).write_bytes(_rewrite_part(base, part, change))
+    def variant(name: str, change, status: Status = Status.RETURNED, reason: str = "", source: bytes = base) -> None:
+        (folder / name).write_bytes(_rewrite_part(source, survey, change))
         cases.append(Case(name, status, reason))
 
     # merged ranges and sizes declared far beyond what the file holds
@@ -91,9 +91,12 @@ def make_corpus(output: Path, folder: Path) -> list[Case]:
         Status.UNREADABLE, "損毀")
     variant("儲存格過多.xlsx", lambda d: d.replace(b"</sheetData>", _rows(50_001, 4) + b"</sheetData>", 1),
             Status.UNREADABLE, "儲存格超過")
+    # the only return of its unit, so that its problems are listed
+    other = folder.parent / "hostile-other.xlsx"
+    filled(output, "外事科").save(other)
     variant("十萬字儲存格.xlsx", lambda d: d.replace(
         b"</sheetData>", b'<row r="305"><c r="F305" t="inlineStr"><is><t>' + "長".encode() * 100_000
-        + b"</t></is></c></row></sheetData>", 1))
+        + b"</t></is></c></row></sheetData>", 1), source=other.read_bytes())
     variant("外部實體.xlsx", lambda d: _doctype(d, b'<!ENTITY e SYSTEM "file:///etc/passwd">'), Status.UNREADABLE, "損毀")
     variant("實體炸彈.xlsx", lambda d: _doctype(d, b'<!ENTITY a "aaaaaaaaaa">' + b"".join(
         b'<!ENTITY %s "%s">' % (bytes([98 + i]), b"&%s;" % bytes([97 + i]) * 10) for i in range(8))),

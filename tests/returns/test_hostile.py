@@ -113,4 +113,6 @@ def test_collect_of_the_corpus_lists_every_entry_and_forges_no_line(corpus, ship
     for case in cases:
         assert visible(case.name) in listed, case.name
     problems = [row for row in workbook[PROBLEMS_SHEET].iter_rows(values_only=True)]
-    assert any("十萬字儲存格.xlsx" == row[0] and "截斷" in " ".join(str(c) for c in row if c) for row in problems)
+    assert any("十萬字儲存格.xlsx" == row[0] and "已截斷" in row[5] and row[3] == "F305" for row in problems)
+    cut = next(row[6] for row in problems if row[0] == "十萬字儲存格.xlsx" and row[3] == "F305")
+    assert len(cut) == 32_767 and cut.endswith("……（以下略，全文見回報檔「十萬字儲存格.xlsx」工作表「調查表」F305）")

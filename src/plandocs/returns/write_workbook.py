@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..documents.fill_in_form import case_count_header, case_count_years
 from ..documents.render import document_time
 from ..master.model import Plan
-from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, text_lines, write_text
+from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
 from .consolidate import (
     ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, status_by_category, summary_line,
     unused_rows,
@@ -66,10 +66,11 @@ class _Writer:
         self.workbook.set_properties({"title": f"{plan.facts.title} 回報彙整", "author": plan.facts.agency,
                                       "created": document_time(plan.facts)})
 
-    def value(self, sheet, row: int, column: int, value, cell_format) -> None:
+    def value(self, sheet, row: int, column: int, value, cell_format, source: str = "原回報檔") -> None:
         """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
         if isinstance(value, str):
-            write_text(sheet, row, column, value, cell_format)  # cut visibly at Excel's limit, never a formula
+            # cut visibly at Excel's limit, pointing to the return's cell; never a formula
+            write_text(sheet, row, column, value, cell_format, cut_note(source))
         elif value is None:
             sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, bool):
@@ -97,8 +98,9 @@ class _Writer:
                          if isinstance(values[index], str)), default=1)
             if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
                 sheet.set_row(number, ROW_LINE_POINTS * min(lines, MAX_ROW_LINES))
+            source = _source_of(values, [c.heading for c in columns])
             for index, value in enumerate(values):
-                self.value(sheet, number, index, value, formats[index])
+                self.value(sheet, number, index, value, formats[index], source)
         if freeze:
             sheet.freeze_panes(first_row + 1, 0)
         sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
@@ -142,6 +144,15 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
     writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
                                 Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
     return writer.close()
+
+
+def _source_of(values: list, headings: list[str]) -> str:
+    """Where a row's values came from, for the note of a cut cell: 回報檔「a.xlsx」工作表「調查表」D12."""
+    found = dict(zip(headings, values))
+    file, sheet, cells = (found.get(heading) or "" for heading in SOURCE_HEADERS)
+    if not file:
+        return "原回報檔"
+    return f"回報檔「{file}」" + (f"工作表「{sheet}」" if sheet else "") + (f"{cells}" if cells else "")
 
 
 def _source_columns() -> list[Column]:
