@@ -13,6 +13,7 @@ from ..office.formats import is_lock_file
 from ..office.xlsx_reader import UnreadableWorkbook, read_workbook
 from ..parallel import shared, worker_pool, workers_for
 from ..text import clean_text, visible
+from .accounting import bounded
 from .identify import identify
 from .read_workbook import WorkbookReturnReader
 from .records import Return, Status
@@ -94,6 +95,7 @@ def read_return(reference: Reference, folder: Path, path: Path) -> Return:
     try:
         identify(reference, ret, workbook, PurePosixPath(relative).stem)
         WorkbookReturnReader(reference, ret, workbook).read()
+        ret.findings = bounded(ret.findings)
     except Exception as error:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed
         unread = Return(ret.file, file_time=ret.file_time)
         unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤："

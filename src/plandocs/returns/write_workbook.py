@@ -27,7 +27,8 @@ MATRIX_SHEET = "單位項目統計"
 LEDGER_SHEET = "回報清單"
 PROBLEMS_SHEET = "問題"
 UNUSED_SHEET = "未採用內容"
-SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
+SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")
+MAX_SHEET_ROWS = 1_048_576  # Excel's; the problems continue on 問題（2）…  # every row taken from a return says where it came from
 
 FONT_SIZE = 11
 ROW_LINE_POINTS = 15  # the height of one line of 11-point text, in points
@@ -138,12 +139,20 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
         ledger.conditional_format(1, 2, max(rows, 1), 2, {
             "type": "cell", "criteria": "==", "value": f'"{status.value}"',
             "format": writer.workbook.add_format({"bg_color": fill})})
-    writer.table(PROBLEMS_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8),
-                                  Column("嚴重度", 6), Column("說明", 60, True), Column("儲存格內容", 40, True)],
-                 problem_rows(problems, collection))
-    writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
-                                Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
+    _long_table(writer, PROBLEMS_SHEET, [
+        Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8), Column("嚴重度", 6),
+        Column("說明", 60, True), Column("儲存格內容", 40, True)], problem_rows(problems, collection))
+    _long_table(writer, UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10),
+                                       Column("工作表", 10), Column("儲存格", 8), Column("內容", 60, True)],
+                unused_rows(collection))
     return writer.close()
+
+
+def _long_table(writer: _Writer, name: str, columns: list[Column], rows: list[list]) -> None:
+    """A table that may pass a sheet's last row: it goes on in 問題（2）, 問題（3）…, never cut silently."""
+    per_sheet = MAX_SHEET_ROWS - 1  # below the headings
+    for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
+        writer.table(name if part == 1 else f"{name}（{part}）", columns, rows[start:start + per_sheet])
 
 
 def _source_of(values: list, headings: list[str]) -> str:
