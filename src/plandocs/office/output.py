@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import signal
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -103,6 +104,7 @@ class OutputSet:
         interrupted run are completed or undone first.
         """
         artifacts = [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]
+        remove_stale_work_folders()
         with folder_lock(folder):
             recover(folder)
             stale = sorted(old for old in _previous_outputs(folder) - {a.path for a in artifacts}
@@ -304,6 +306,60 @@ def folder_lock(folder: Path):
         yield
     finally:
         os.close(handle)  # closing releases the lock
+
+
+# --- Private work folders in the temporary folder -----------------------------------------------------------
+
+WORK_PREFIXES = ("plandocs-pdf-", "plandocs-work-")
+_UNLOCKED_GRACE_SECONDS = 600  # a folder without its lock file yet is being created, unless it is this old
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str):
+    """A private folder in the system's temporary folder for files holding users' content while a run needs
+    them (LibreOffice's input and output, XlsxWriter's rows), removed when the run ends however it ends.
+
+    A run killed outright cannot remove its folder: the folder holds a locked file while in use, and the next
+    run removes every folder whose lock is free.
+    """
+    remove_stale_work_folders()
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _try_lock(handle)
+        yield folder
+    finally:
+        os.close(handle)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_work_folders() -> None:
+    """Remove the work folders that runs killed outright left behind; a running one's folder is locked."""
+    import time
+
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(WORK_PREFIXES) or not entry.is_dir(follow_symlinks=False):
+            continue
+        lock = Path(entry.path, LOCK)
+        try:
+            handle = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > _UNLOCKED_GRACE_SECONDS:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            continue
+        except OSError:
+            continue  # another user's, or not ours to judge
+        try:
+            free = _try_lock(handle)
+        finally:
+            os.close(handle)
+        if free:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _try_lock(handle: int) -> bool:

@@ -14,11 +14,11 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problem, Severity
+from .output import work_folder
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 INSTALL_HINT = (
@@ -75,8 +75,7 @@ def convert_to_pdf(documents: list[Document], stamp: dt.datetime, timeout: float
         return Conversion([None] * len(documents), [Problem(INSTALL_HINT, Location())])
     if timeout is None:
         timeout = _BASE_SECONDS + _SECONDS_PER_DOCUMENT * len(documents)
-    with tempfile.TemporaryDirectory(prefix="plandocs-pdf-", ignore_cleanup_errors=True) as work:
-        folder = Path(work)
+    with work_folder("plandocs-pdf-") as folder:  # removed at the end, or by the next run if this one is killed
         (folder / "in").mkdir()
         # Numbered names: units' files may share a name in different folders, and --outdir is flat.
         sources = [folder / "in" / f"{index:04d}.docx" for index in range(len(documents))]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..documents.fill_in_form import case_count_header, case_count_years
 from ..documents.render import document_time
 from ..master.model import Plan
+from ..office.output import work_folder
 from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
 from .consolidate import (
     ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, status_by_category, summary_line,
@@ -46,11 +48,12 @@ class Column:
 class _Writer:
     """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, work: Path):
         import xlsxwriter  # heavy: only collect writes workbooks
 
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {
+            "tmpdir": str(work),  # the rows hold units' content: in a folder removed even after an interrupt
             # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
             # every row is therefore written in order, top to bottom
             "constant_memory": True,
@@ -118,8 +121,13 @@ class _Writer:
 
 
 def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
+    with work_folder("plandocs-work-") as work:
+        return _consolidated_workbook(collection, problems, work)
+
+
+def _consolidated_workbook(collection: Collection, problems: list[Finding], work: Path) -> bytes:
     plan = collection.plan
-    writer = _Writer(plan)
+    writer = _Writer(plan, work)
     _status_sheet(writer, collection, problems)
     writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
                                   Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
