@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plandocs.documents.fill_in_form import SURVEY_SHEET
+from plandocs.office.xlsx_reader import MAX_CELLS
 from plandocs.returns.records import Status
 
 from helpers.returns_factory import encrypted_file, filled, sheet_part, truncated, with_macros, zip_bomb
@@ -89,8 +90,11 @@ def make_corpus(output: Path, folder: Path) -> list[Case]:
     variant("日期格式錯誤.xlsx", lambda d: d.replace(
         b"</sheetData>", b'<row r="304"><c r="E304" t="d"><v>not a date</v></c></row></sheetData>', 1),
         Status.UNREADABLE, "損毀")
-    variant("儲存格過多.xlsx", lambda d: d.replace(b"</sheetData>", _rows(50_001, 4) + b"</sheetData>", 1),
+    variant("儲存格過多.xlsx", lambda d: d.replace(b"</sheetData>", _rows(MAX_CELLS // 2, 4) + b"</sheetData>", 1),
             Status.UNREADABLE, "儲存格超過")
+    # just under the limit, every cell in a column no form has: read, its problems summarised
+    variant("儲存格接近上限.xlsx", lambda d: d.replace(b"</sheetData>", _rows((MAX_CELLS - 2000) // 2, 2) + b"</sheetData>", 1),
+            Status.RETURNED, "未逐一列出")
     # the only return of its unit, so that its problems are listed
     other = folder.parent / "hostile-other.xlsx"
     filled(output, "外事科").save(other)

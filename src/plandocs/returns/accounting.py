@@ -1,6 +1,6 @@
 """Problems beyond a bound: a file with thousands of problems of one kind gets one row saying how many and where.
 
-A crafted or broken return can raise a problem in each of its 200,000 cells; listed one by one, a few such files
+A crafted or broken return can raise a problem in each of its thousands of cells; listed one by one, a few such files
 would pass the 1,048,576 rows of a sheet. Each kind (same sheet, severity and message) of one file is listed up
 to PER_KIND times and each file up to PER_FILE times; every further problem is counted into a summary row that
 gives the count and the cell ranges, so each is still accounted for.
