@@ -207,3 +207,20 @@ def test_the_manifest_neutralises_unit_names_and_still_finds_its_files(tmp_path)
     assert sorted(row[0] for row in rows) == sorted(f"'{n}.xlsx" for n in names)
     OutputSet([Artifact(PurePosixPath("=1+1.xlsx"), b"x", "測試")]).write(folder)  # the other three are stale
     assert sorted(files_of(folder)) == ["=1+1.xlsx", MANIFEST]
+
+
+def test_two_builds_at_once_leave_one_whole_set_and_a_loser_says_why(tmp_path):
+    paths = make_project(tmp_path / "project")
+    # started together: whether the second reaches its write while the first holds the lock depends on the
+    # machine, and either way the folder ends whole (the lock itself is tested with a holder above)
+    runs = [subprocess.Popen(build_command(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    assert all(code in (0, 3) for code, _ in results), results
+    for code, errors in results:
+        if code == 3:
+            assert "另一個 plandocs（build 或 collect）正在寫入此輸出資料夾" in errors
+            assert "系統錯誤代碼" not in errors
+    found = files_of(paths.output)
+    assert {k: v for k, v in found.items() if k != MANIFEST} == manifest_of(paths.output)
+    assert not (paths.output / STAGING).exists()

@@ -117,3 +117,9 @@ def test_collect_of_the_corpus_lists_every_entry_and_forges_no_line(corpus, ship
     assert any("十萬字儲存格.xlsx" == row[0] and "已截斷" in row[5] and row[3] == "F305" for row in problems)
     cut = next(row[6] for row in problems if row[0] == "十萬字儲存格.xlsx" and row[3] == "F305")
     assert len(cut) == 32_767 and cut.endswith("……（以下略，全文見回報檔「十萬字儲存格.xlsx」工作表「調查表」F305）")
+    from docx import Document
+
+    report = next((tmp_path / "out" / COLLECT_FOLDER).glob("*.docx"))
+    text = "\n".join(p.text for p in Document(report).paragraphs) + "".join(
+        cell.text for table in Document(report).tables for row in table.rows for cell in row.cells)
+    assert "<U+202E>slx.回報.xlsx" in text and "\u202e" not in text

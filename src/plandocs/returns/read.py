@@ -50,8 +50,8 @@ def _skip_reason(path: Path) -> str | None:
     name = path.name
     try:
         status = os.lstat(path)
-    except OSError as error:
-        return f"無法查看此項目：{os_error_text(error)}。"
+    except OSError:
+        return None  # gone since it was listed, or unreachable: reading it says why, as unreadable
     if stat.S_ISLNK(status.st_mode) or _is_link(path):
         what = "資料夾" if path.is_dir() else "檔案"
         return f"捷徑（符號連結）指向{what}，為安全起見未讀取；請將{what}本身放入回報資料夾。"
