@@ -8,7 +8,6 @@ and still report the cell.
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import io
 import math
@@ -26,6 +25,7 @@ from xml.sax.handler import ContentHandler
 from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import InputError, Location
+from .merges import covered_cells
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures
@@ -90,33 +90,12 @@ class SheetData:
 
     def merged_anchors(self, columns) -> dict[tuple[int, int], CellData]:
         """For the stored rows and the given columns, each cell a merged range covers, as its top-left cell
-        (which holds the value).
-
-        Only rows that hold a cell are visited, each once per column however many ranges cover it, so a range
-        declared as the whole sheet (A1:XFD1048576) costs what the file holds, not what it declares.
-        """
-        rows = sorted(self.rows())
-        anchors: dict[tuple[int, int], CellData] = {}
-        for column in {c for c in columns if c is not None}:
-            following = list(range(len(rows) + 1))  # the first row index at or after i no range has covered yet
-
-            def free(index: int) -> int:
-                while following[index] != index:
-                    following[index] = following[following[index]]
-                    index = following[index]
-                return index
-
-            for top, left, bottom, right in self.merged:
-                anchor = self.cells.get((top, left))
-                if anchor is None or not left <= column <= right:
-                    continue
-                index, end = free(bisect.bisect_left(rows, top)), bisect.bisect_right(rows, bottom)
-                while index < end:
-                    row = rows[index]
-                    if (row, column) != (top, left):
-                        anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
-                    following[index] = index + 1
-                    index = free(index + 1)
+        (which holds the value); it costs what the file holds, not what its ranges declare (see merges.py)."""
+        ranges = [r for r in self.merged if (r[0], r[1]) in self.cells]  # a range with an empty corner gives nothing
+        anchors = {}
+        for (row, column), corner in covered_cells(sorted(self.rows()), ranges, columns).items():
+            anchor = self.cells[corner]
+            anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
         return anchors
 
     def in_order(self) -> list[CellData]:
