@@ -14,11 +14,12 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problem, Severity
+from .output import work_folder
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 INSTALL_HINT = (
@@ -75,8 +76,7 @@ def convert_to_pdf(documents: list[Document], stamp: dt.datetime, timeout: float
         return Conversion([None] * len(documents), [Problem(INSTALL_HINT, Location())])
     if timeout is None:
         timeout = _BASE_SECONDS + _SECONDS_PER_DOCUMENT * len(documents)
-    with tempfile.TemporaryDirectory(prefix="plandocs-pdf-", ignore_cleanup_errors=True) as work:
-        folder = Path(work)
+    with work_folder("plandocs-pdf-") as folder:  # removed at the end, or by the next run if this one is killed
         (folder / "in").mkdir()
         # Numbered names: units' files may share a name in different folders, and --outdir is flat.
         sources = [folder / "in" / f"{index:04d}.docx" for index in range(len(documents))]
@@ -88,7 +88,8 @@ def convert_to_pdf(documents: list[Document], stamp: dt.datetime, timeout: float
             "--convert-to", "pdf", "--outdir", str(folder / "out"), *map(str, sources),
         ]
         try:
-            finished, exit_code = _run(command, timeout)
+            (folder / "tmp").mkdir()
+            finished, exit_code = _run(command, timeout, folder / "tmp")
         except OSError as error:
             return Conversion([None] * len(documents), [Problem(
                 f"無法啟動 LibreOffice（{error.strerror or error}），未產生 PDF；請確認安裝完整或重新安裝。",
@@ -106,16 +107,23 @@ def convert_to_pdf(documents: list[Document], stamp: dt.datetime, timeout: float
     return conversion
 
 
-def _run(command: list[str], timeout: float) -> tuple[bool, int | None]:
-    """Run LibreOffice in its own process group; on time-out or interruption kill the whole group."""
+def _run(command: list[str], timeout: float, temporary: Path | None = None) -> tuple[bool, int | None]:
+    """Run LibreOffice in its own process group; on time-out, interruption or termination kill the whole group,
+    and if plandocs is killed outright, a watchdog does (see _watchdog).
+
+    LibreOffice's own temporary files go into `temporary` (the run's work folder), which is removed with it.
+    """
     # TZ=UTC gives the creation date the fixed-length form that reproducible_pdf replaces.
     environment = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "TZ": "UTC"}
+    if temporary is not None:
+        environment.update({name: str(temporary) for name in ("TMPDIR", "TEMP", "TMP")})
     if os.name == "nt":
         group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     else:
-        group = {"start_new_session": True}
+        group = {"start_new_session": True, "preexec_fn": _end_with_parent}
     process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, **group)
+    watchdog = _watchdog(process.pid)
     try:
         return True, process.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -124,6 +132,46 @@ def _run(command: list[str], timeout: float) -> tuple[bool, int | None]:
     except BaseException:  # Ctrl-C: the new session does not receive the terminal's signal, so stop it here
         _kill_group(process)
         raise
+    finally:
+        if watchdog is not None:  # LibreOffice has ended or been stopped: the watchdog is not needed
+            watchdog.kill()
+            watchdog.wait()
+
+
+# Waits for its standard input to close, which happens when plandocs ends however it ends, then kills the group.
+_WATCHDOG = ("import os, signal, sys\nsys.stdin.buffer.read()\n"
+             "try:\n    os.killpg(int(sys.argv[1]), signal.SIGKILL)\nexcept OSError:\n    pass\n")
+
+
+def _watchdog(group: int) -> subprocess.Popen | None:
+    """A small process that kills LibreOffice's group if plandocs is killed outright (SIGKILL, the task manager).
+
+    LibreOffice's launcher starts soffice.bin as its own child, which a parent-death signal does not reach and
+    which the launcher's death leaves running; the watchdog's end of a pipe closes when plandocs dies.
+    """
+    if os.name == "nt" or not sys.executable:
+        return None
+    try:
+        return subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(group)], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return None
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """In the child, before LibreOffice starts (Linux): be killed when plandocs ends, even by SIGKILL, which
+    leaves no chance to stop the group. Elsewhere the group is stopped on interrupt and termination only."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _kill_group(process: subprocess.Popen) -> None:

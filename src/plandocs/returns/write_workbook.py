@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..documents.fill_in_form import case_count_header, case_count_years
 from ..documents.render import document_time
 from ..master.model import Plan
-from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, text_lines, write_text
+from ..office.output import work_folder
+from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
 from .consolidate import (
     ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, status_by_category, summary_line,
     unused_rows,
@@ -27,7 +29,8 @@ MATRIX_SHEET = "單位項目統計"
 LEDGER_SHEET = "回報清單"
 PROBLEMS_SHEET = "問題"
 UNUSED_SHEET = "未採用內容"
-SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
+SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")
+MAX_SHEET_ROWS = 1_048_576  # Excel's; the problems continue on 問題（2）…  # every row taken from a return says where it came from
 
 FONT_SIZE = 11
 ROW_LINE_POINTS = 15  # the height of one line of 11-point text, in points
@@ -45,11 +48,12 @@ class Column:
 class _Writer:
     """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, work: Path):
         import xlsxwriter  # heavy: only collect writes workbooks
 
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {
+            "tmpdir": str(work),  # the rows hold units' content: in a folder removed even after an interrupt
             # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
             # every row is therefore written in order, top to bottom
             "constant_memory": True,
@@ -66,10 +70,11 @@ class _Writer:
         self.workbook.set_properties({"title": f"{plan.facts.title} 回報彙整", "author": plan.facts.agency,
                                       "created": document_time(plan.facts)})
 
-    def value(self, sheet, row: int, column: int, value, cell_format) -> None:
+    def value(self, sheet, row: int, column: int, value, cell_format, source: str = "原回報檔") -> None:
         """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
         if isinstance(value, str):
-            write_text(sheet, row, column, value, cell_format)  # cut visibly at Excel's limit, never a formula
+            # cut visibly at Excel's limit, pointing to the return's cell; never a formula
+            write_text(sheet, row, column, value, cell_format, cut_note(source))
         elif value is None:
             sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, bool):
@@ -97,8 +102,9 @@ class _Writer:
                          if isinstance(values[index], str)), default=1)
             if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
                 sheet.set_row(number, ROW_LINE_POINTS * min(lines, MAX_ROW_LINES))
+            source = _source_of(values, [c.heading for c in columns])
             for index, value in enumerate(values):
-                self.value(sheet, number, index, value, formats[index])
+                self.value(sheet, number, index, value, formats[index], source)
         if freeze:
             sheet.freeze_panes(first_row + 1, 0)
         sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
@@ -115,8 +121,13 @@ class _Writer:
 
 
 def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
+    with work_folder("plandocs-work-") as work:
+        return _consolidated_workbook(collection, problems, work)
+
+
+def _consolidated_workbook(collection: Collection, problems: list[Finding], work: Path) -> bytes:
     plan = collection.plan
-    writer = _Writer(plan)
+    writer = _Writer(plan, work)
     _status_sheet(writer, collection, problems)
     writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
                                   Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
@@ -136,12 +147,29 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
         ledger.conditional_format(1, 2, max(rows, 1), 2, {
             "type": "cell", "criteria": "==", "value": f'"{status.value}"',
             "format": writer.workbook.add_format({"bg_color": fill})})
-    writer.table(PROBLEMS_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8),
-                                  Column("嚴重度", 6), Column("說明", 60, True), Column("儲存格內容", 40, True)],
-                 problem_rows(problems, collection))
-    writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
-                                Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
+    _long_table(writer, PROBLEMS_SHEET, [
+        Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8), Column("嚴重度", 6),
+        Column("說明", 60, True), Column("儲存格內容", 40, True)], problem_rows(problems, collection))
+    _long_table(writer, UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10),
+                                       Column("工作表", 10), Column("儲存格", 8), Column("內容", 60, True)],
+                unused_rows(collection))
     return writer.close()
+
+
+def _long_table(writer: _Writer, name: str, columns: list[Column], rows: list[list]) -> None:
+    """A table that may pass a sheet's last row: it goes on in 問題（2）, 問題（3）…, never cut silently."""
+    per_sheet = MAX_SHEET_ROWS - 1  # below the headings
+    for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
+        writer.table(name if part == 1 else f"{name}（{part}）", columns, rows[start:start + per_sheet])
+
+
+def _source_of(values: list, headings: list[str]) -> str:
+    """Where a row's values came from, for the note of a cut cell: 回報檔「a.xlsx」工作表「調查表」D12."""
+    found = dict(zip(headings, values))
+    file, sheet, cells = (found.get(heading) or "" for heading in SOURCE_HEADERS)
+    if not file:
+        return "原回報檔"
+    return f"回報檔「{file}」" + (f"工作表「{sheet}」" if sheet else "") + (f"{cells}" if cells else "")
 
 
 def _source_columns() -> list[Column]:
