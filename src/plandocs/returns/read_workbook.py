@@ -14,7 +14,7 @@ from ..documents.fill_in_form import (
 )
 from ..errors import Location, Severity
 from ..office.xlsx_reader import CellData, SheetData, WorkbookData, column_letter
-from ..text import ROC_OFFSET, clean_text, is_blank, parse_date, roc_date, text_key, whole_number
+from ..text import ROC_OFFSET, clean_text, date_cell, is_blank, parse_date, roc_slash_date, text_key, whole_number
 from .records import Entry, Measure, Progress, Return
 from .reference import Reference
 
@@ -372,22 +372,24 @@ class WorkbookReturnReader:
             contact.entries.append(Entry(sheet.name, cell.coordinate, text))
 
     def _date(self, sheet: SheetData, cell: CellData) -> dt.date | None:
-        """The form's own date; one outside the plan's years (2081, or 1070625 read as a year) is reported and
-        not used, so that a typo cannot make an old return look like the newest."""
+        """The form's own date; one outside the plan's years (2081, a mistyped year) is reported with what was
+        typed and not used, so that a typo cannot make an old return look like the newest."""
         facts = self.reference.plan.facts
-        if isinstance(cell.value, dt.datetime) and cell.error is None:
+        if isinstance(cell.value, (dt.datetime, dt.date)) and cell.error is None:
             if cell.formula is not None:
                 self._text(sheet, cell)
-            date: dt.date | None = cell.value.date()
-            text = roc_date(date)
+            stored = cell.value.date() if isinstance(cell.value, dt.datetime) else cell.value
+            date: dt.date | None = date_cell(stored)
+            text = f"{stored.year}/{stored.month}/{stored.day}"  # as the cell shows it
         else:
             text = self._text(sheet, cell)
             date = parse_date(text) if text else None
-        example = f"請填如 {roc_date(facts.due_date)} 或 {facts.due_date:%Y/%m/%d}。"
+        example = f"請填民國日期，例：{roc_slash_date(facts.due_date)}。"
         if text and date is None:
             self.find(sheet, cell, f"「{text}」不是日期；{example}")
         elif date is not None and abs(date.year - ROC_OFFSET - facts.year) > 1:
-            self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用；{example}")
+            self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用為填報日期（已依檔案時間判斷新舊）；"
+                                   f"{example}", Severity.WARNING)
             return None
         return date
 
