@@ -117,6 +117,27 @@ _DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _DATE_DIGITS = re.compile(r"(\d{3}|\d{4})(\d{2})(\d{2})")
 
 
+# A list item's number at the start of a line: 1. 1、 1) (1) （一） 一、 ① …
+_ITEM_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}[.、)．]|\(\d{1,2}\)|[（(][一二三四五六七八九十]{1,3}[）)]|"
+                          r"[一二三四五六七八九十]{1,3}、|[\u2460-\u2473])\s*")
+
+
+def listed_items(text: str) -> list[str]:
+    """The items one cell lists: numbered lines (1. 2. / 一、二、 / (1)(2)) each start an item and the lines
+    under a number belong to it; without numbers, each line is an item. Numbers are removed."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    numbered = [bool(_ITEM_NUMBER.match(line)) for line in lines]
+    if sum(numbered) < 2:
+        return lines if sum(numbered) == 0 else [text.strip()]
+    items: list[str] = []
+    for line, is_new in zip(lines, numbered):
+        if is_new or not items:
+            items.append(_ITEM_NUMBER.sub("", line, count=1))
+        else:
+            items[-1] += "\n" + line
+    return items
+
+
 def roc_slash_date(date: dt.date) -> str:
     """2018-06-29 → 107/6/29: how a clerk types a date, and what the form's date cell asks for."""
     return f"{date.year - ROC_OFFSET}/{date.month}/{date.day}"

@@ -100,6 +100,10 @@ def _units_in_titles(reference: Reference, workbook: WorkbookData) -> set[Unit]:
             name = reference.name_in_form_text(kind, cell.value, titles_only=True)
             if name is not None and name_key(name) in reference.units:
                 found.add(reference.units[name_key(name)])
+    for text in workbook.titles:  # the Word 附表2's title, a PDF's text: the survey's title names the unit
+        name = reference.name_in_form_text(SURVEY_SHEET, text, titles_only=True)
+        if name is not None and name_key(name) in reference.units:
+            found.add(reference.units[name_key(name)])
     return found
 
 

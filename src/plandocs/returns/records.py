@@ -26,6 +26,7 @@ class Status(enum.Enum):
     UNIDENTIFIED = "無法辨識單位"
     REJECTED = "不採用"
     SKIPPED = "略過"
+    UNUSABLE_FORMAT = "格式無法彙整"  # the unit replied, in a kind of file nothing can read cell by cell (PDF, image)
 
 
 class Recognition(enum.Enum):
@@ -103,6 +104,8 @@ class Return:
     unit: Unit | None = None
     recognition: Recognition | None = None
     version: str = ""
+    kind: str = ""  # the kind of file, e.g. 「Word 文件（.docx）」
+    read_as: str = ""  # how it was read: 直接讀取 or 經 LibreOffice 轉檔
     modified: dt.datetime | None = None  # the workbook's own last-saved time (docProps/core.xml)
     file_time: dt.datetime | None = None
     contact: Contact = field(default_factory=Contact)
