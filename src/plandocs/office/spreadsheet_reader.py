@@ -21,8 +21,6 @@ from .xlsx_reader import (
     read_workbook_bytes,
 )
 
-SPREADSHEET_SUFFIXES = {".ods": "OpenDocument 試算表（.ods）", ".xls": "Excel 97-2003 活頁簿（.xls）",
-                        ".xlsb": "Excel 二進位活頁簿（.xlsb）"}
 
 
 def read_spreadsheet(path: Path, display_name: str) -> WorkbookData:
@@ -50,9 +48,9 @@ def read_spreadsheet(path: Path, display_name: str) -> WorkbookData:
         except UnreadableWorkbook:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError, OSError, EOFError) as error:
-            raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以試算表軟體開啟確認後另存新檔再試。", where) from error
+            raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。", where) from error
         except SyntaxError as error:
-            raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以試算表軟體開啟確認後另存新檔再試。", where) from error
+            raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。", where) from error
     else:
         raise UnreadableWorkbook("這不是試算表檔案（副檔名與內容不符），無法讀取。", where)
     try:
@@ -62,7 +60,7 @@ def read_spreadsheet(path: Path, display_name: str) -> WorkbookData:
     except Exception as error:  # noqa: BLE001 - calamine reports every kind of damage with its own exception types
         if type(error).__name__ == "PasswordError":
             raise UnreadableWorkbook("檔案設有開啟密碼（已加密），無法讀取；請移除密碼後另存新檔再試。", where) from error
-        raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以試算表軟體開啟確認後另存新檔再試。", where) from error
+        raise UnreadableWorkbook("檔案已損毀或格式不正確，無法讀取；請以 Excel 開啟確認後另存為 .xlsx 再試。", where) from error
     return WorkbookData(sheets, properties, modified, has_macros=False)
 
 

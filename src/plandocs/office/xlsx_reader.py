@@ -118,6 +118,7 @@ class WorkbookData:
     # holds only the survey, whose cells may each list several measures.
     titles: list[str] = field(default_factory=list)
     word_form: bool = False
+    partial: bool = False  # holds only some sheets of the form (a Word form, a .csv): the others are not missing
 
     def sheet(self, name: str) -> SheetData | None:
         return next((s for s in self.sheets if s.name == name), None)

@@ -67,7 +67,7 @@ def read_docx_bytes(data: bytes, display_name: str) -> WorkbookData:
         raise UnreadableWorkbook("檔案內容（XML）已損毀，無法讀取；請以 Word 開啟確認後另存為 .docx 再試。", where) from error
     sheets, titles = _Document(where).read(root)
     return WorkbookData(sheets, properties, modified, has_macros=any(
-        n.lower().endswith("vbaproject.bin") for n in archive.namelist()), titles=titles, word_form=True)
+        n.lower().endswith("vbaproject.bin") for n in archive.namelist()), titles=titles, word_form=True, partial=True)
 
 
 def _local(tag: str) -> str:

@@ -67,9 +67,11 @@ class WorkbookReturnReader:
                 for cell in sheet.in_order():
                     self.find(sheet, cell, "此工作表不屬於填報表，內容未彙整；如需納入，請移到「調查表」或「辦理情形」。",
                               Severity.WARNING)
-        if self.ret.used and self.workbook.word_form:
-            if SURVEY_SHEET not in seen_kinds:
-                self.ret.find("找不到調查表的表格（構面名稱、項目、措施名稱、措施內容），未能讀取措施。", Location(file=self.ret.file))
+        if self.ret.used and self.workbook.partial:
+            wanted = {SURVEY_SHEET} if self.workbook.word_form else {SURVEY_SHEET, PROGRESS_SHEET}
+            if not wanted & seen_kinds:
+                what = "調查表的表格" if self.workbook.word_form else "「調查表」或「辦理情形」的欄位標題"
+                self.ret.find(f"找不到{what}（構面名稱、項目、措施名稱、措施內容…），內容未能彙整。", Location(file=self.ret.file))
         elif self.ret.used:
             for kind in (SURVEY_SHEET, PROGRESS_SHEET):
                 if kind not in seen_kinds and (kind == SURVEY_SHEET or self.reference.unit_rows(self.unit)):
