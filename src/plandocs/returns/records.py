@@ -123,7 +123,7 @@ class Return:
         if self.contact.date:
             return dt.datetime.combine(self.contact.date, dt.time()), REPORT_DATE
         if self.modified:
-            return self.modified, "活頁簿儲存時間"
+            return self.modified, "文件儲存時間" if "文件" in self.kind else "活頁簿儲存時間"
         return self.file_time or dt.datetime.min, "檔案時間"
 
     @property
@@ -163,8 +163,15 @@ class Collection:
         return {r.unit.name: r for r in self.used()}
 
     def missing(self) -> list[Unit]:
-        returned = self.used_by_unit()
+        """Units that sent nothing: a unit whose file could not be consolidated (a PDF) did reply."""
+        returned = self.used_by_unit().keys() | self.unusable_units()
         return [u for u in self.plan.receiving_units() if u.name not in returned]
+
+    def unusable_units(self) -> set[str]:
+        """Units that replied only in a kind of file that cannot be consolidated (格式無法彙整)."""
+        used = self.used_by_unit()
+        return {r.unit.name for r in self.returns
+                if r.status is Status.UNUSABLE_FORMAT and r.unit is not None and r.unit.name not in used}
 
     def problems(self) -> list[Finding]:
         """Findings of the returns used, and one finding per file that was not used, saying why."""
