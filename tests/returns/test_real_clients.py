@@ -19,7 +19,7 @@ from plandocs.documents.fill_in_form import (
     REPORTER, SURVEY_HEADERS, SURVEY_SHEET, case_count_header,
 )
 from plandocs.paths import Paths
-from plandocs.returns.records import Status
+from plandocs.returns.records import Recognition, Status
 from plandocs.returns.write_workbook import LEDGER_SHEET, MEASURES_SHEET, PROBLEMS_SHEET, PROGRESS_SUMMARY_SHEET
 
 CALC = {"xlsx": ("中山分局", "Calc MS Excel 2007 XML"), "ods": ("大同分局", "calc8"), "xls": ("萬華分局", "MS Excel 97")}
@@ -183,6 +183,7 @@ def test_every_unit_that_sent_a_file_has_a_state_and_the_kind_and_reading_are_na
     }
     pdf = next(r for name, r in ledger.items() if name.endswith(".pdf"))
     assert (pdf["單位"], pdf["狀態"]) == (PDF_UNIT, Status.UNUSABLE_FORMAT.value) and ".docx" in pdf["說明"]
+    assert pdf["辨識方式"] == Recognition.TITLE.value  # the PDF's text holds the form's title
 
 
 def test_word_returns_are_recognised_by_the_identity_stamped_at_build(report):

@@ -124,7 +124,11 @@ def _identify_by_text(reference: Reference, ret: Return, workbook: WorkbookData,
                                            "請確認是哪個單位的回報，並請該單位以寄發的填報表重新填寫。")
         return
     ret.unit, ret.recognition = next(iter(found)), how
-    ret.find(f"表單識別資料遺失或損毀，依{'標題' if how is Recognition.TITLE else '檔名'}判定為「{ret.unit.name}」的回報；"
+    by = "標題" if how is Recognition.TITLE else "檔名"
+    if workbook.partial and not workbook.word_form:  # a .csv holds no identity: nothing was lost
+        ret.find(f".csv 檔沒有表單識別資料，依{by}判定為「{ret.unit.name}」的回報；請確認。", where, severity=Severity.WARNING)
+        return
+    ret.find(f"表單識別資料遺失或損毀，依{by}判定為「{ret.unit.name}」的回報；"
              "請確認（無法核對計畫年度與表單版本）。", where, severity=Severity.WARNING)
 
 

@@ -158,7 +158,8 @@ def _pdf_text(path: Path) -> list[str]:
     except (OSError, subprocess.TimeoutExpired):
         return []
     lines = [line.strip() for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
-    return lines + ["".join(lines)]  # a title the PDF breaks over two lines
+    # a title the PDF breaks over two or three lines
+    return lines + ["".join(lines[i:i + 2]) for i in range(len(lines) - 1)] + ["".join(lines[i:i + 3]) for i in range(len(lines) - 2)]
 
 
 def conversions(files: list[Path]) -> list[bytes | str | None]:
