@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from ..documents.fill_in_form import SURVEY_SHEET
 from ..errors import InputError, Location, Severity
 from ..office.formats import is_lock_file
-from ..office.spreadsheet_reader import read_spreadsheet
-from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData, read_workbook
+from ..office.spreadsheet_reader import read_spreadsheet, read_xlsx
+from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData
 from ..parallel import shared, worker_pool, workers_for
 from ..text import clean_text
 from .identify import identify
@@ -99,7 +101,7 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
             return _unusable(reference, ret, stem, converted or _unusable_reason(path))
         ret.read_as = READ_CONVERTED if suffix in CONVERTED_SUFFIXES else READ_DIRECTLY
         if suffix in WORKBOOK_SUFFIXES:
-            workbook = read_workbook(path, relative)
+            workbook = read_xlsx(path, relative)
         elif suffix in SPREADSHEET_SUFFIXES:
             workbook = read_spreadsheet(path, relative)
         elif suffix in WORD_SUFFIXES:
@@ -210,7 +212,11 @@ def _read_shared(path: Path, converted: bytes | str | None) -> Return:
     return read_return(reference, folder, path, converted)
 @contextlib.contextmanager
 def reader(reference: Reference, folder: Path, count: int):
-    """A function reading files into Returns in order: in worker processes, one per core, when there are many."""
+    """A function reading files into Returns in order: in worker processes, one per core, when there are many.
+
+    The .odt/.doc files are converted by LibreOffice in a thread while the workers read the other files
+    (LibreOffice runs in its own process; the thread only waits for it), then read in turn.
+    """
     workers = workers_for(count)
     if not workers:
         yield lambda files: (read_return(reference, folder, path, converted)
@@ -218,6 +224,26 @@ def reader(reference: Reference, folder: Path, count: int):
         return
     reference.is_form_text(SURVEY_SHEET, "", None)  # render the blank forms once, before the workers start
     reference.is_word_text("", None)
+    chunk = max(1, min(32, count // (workers * 8)))
     with worker_pool(workers, reference, folder) as pool:
-        yield lambda files: pool.map(_read_shared, files, conversions(files),
-                                     chunksize=max(1, min(32, count // (workers * 8))))
+
+        def read_all(files: list[Path]):
+            later = [index for index, path in enumerate(files) if path.suffix.lower() in CONVERTED_SUFFIXES]
+            if not later:
+                yield from pool.map(_read_shared, files, itertools.repeat(None), chunksize=chunk)
+                return
+            waiting = set(later)
+            now = [path for index, path in enumerate(files) if index not in waiting]
+            with ThreadPoolExecutor(1) as thread:
+                converting = thread.submit(conversions, [files[index] for index in later])
+                read_now = pool.map(_read_shared, now, itertools.repeat(None), chunksize=chunk)  # all queued now
+                read_later = None
+                for index in range(len(files)):
+                    if index not in waiting:
+                        yield next(read_now)
+                        continue
+                    if read_later is None:  # the workers keep reading the queued files meanwhile
+                        read_later = pool.map(_read_shared, [files[i] for i in later], converting.result())
+                    yield next(read_later)
+
+        yield read_all
