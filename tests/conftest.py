@@ -46,3 +46,16 @@ def shipped_build(tmp_path_factory) -> BuildReport:
 @pytest.fixture(scope="session")
 def shipped_output(shipped_build: BuildReport) -> Path:
     return shipped_build.written[0].parents[len(shipped_build.artifacts[0].path.parts) - 1]
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory):
+    """LibreOffice as the units' office suite, started once for the session; the test skips without it."""
+    from helpers.libreoffice import Office, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    started = Office(tmp_path_factory.mktemp("libreoffice"))
+    yield started
+    started.stop()

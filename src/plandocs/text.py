@@ -111,10 +111,44 @@ def roc_date(date: dt.date) -> str:
     return f"{date.year - ROC_OFFSET}年{date.month}月{date.day}日"
 
 
+# 2018-06-29, 107/6/29, 107.6.29, 107年6月29日 (spaces allowed around the separators), and a time 00:00:00
+# that a date cell's text may carry; 1070629 or 20180629 written without separators.
+_DATE = re.compile(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?")
+_DATE_DIGITS = re.compile(r"(\d{3}|\d{4})(\d{2})(\d{2})")
+
+
+# A list item's number at the start of a line: 1. 1、 1) (1) （一） 一、 ① …
+_ITEM_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}[.、)．]|\(\d{1,2}\)|[（(][一二三四五六七八九十]{1,3}[）)]|"
+                          r"[一二三四五六七八九十]{1,3}、|[\u2460-\u2473])\s*")
+
+
+def listed_items(text: str) -> list[str]:
+    """The items one cell lists: numbered lines (1. 2. / 一、二、 / (1)(2)) each start an item and the lines
+    under a number belong to it; without numbers, each line is an item. Numbers are removed."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    numbered = [bool(_ITEM_NUMBER.match(line)) for line in lines]
+    if sum(numbered) < 2:
+        return lines if sum(numbered) == 0 else [text.strip()]
+    items: list[str] = []
+    for line, is_new in zip(lines, numbered):
+        if is_new or not items:
+            items.append(_ITEM_NUMBER.sub("", line, count=1))
+        else:
+            items[-1] += "\n" + line
+    return items
+
+
+def roc_slash_date(date: dt.date) -> str:
+    """2018-06-29 → 107/6/29: how a clerk types a date, and what the form's date cell asks for."""
+    return f"{date.year - ROC_OFFSET}/{date.month}/{date.day}"
+
+
 def parse_date(text: str) -> dt.date | None:
-    """Read 2018-06-29, 2018/6/29, 107/6/29, 107年6月29日, 民國107年6月29日 or 中華民國107年6月29日."""
-    text = unicodedata.normalize("NFKC", text).strip().removeprefix("中華").removeprefix("民國")
-    match = re.fullmatch(r"(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00:00)?", text)
+    """Read 2018-06-29, 2018/6/29, 107/6/29, 107.6.29, 107-6-29, 1070629, 20180629, 107年6月29日, 民國107年6月29日
+    or 中華民國107年6月29日, in half- or full-width digits; a year below 1000 is an ROC year."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    text = text.removeprefix("中華").removeprefix("民國").strip()
+    match = _DATE.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
     if not match:
         return None
     year, month, day = (int(g) for g in match.groups())
@@ -124,6 +158,17 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def date_cell(value: dt.date) -> dt.date:
+    """The date a unit meant by a date cell: Excel and Calc store a typed 107/6/25 as the year 107 AD, so a year
+    before the ROC calendar began (1912) is read as an ROC year."""
+    if value.year < ROC_OFFSET:
+        try:
+            return value.replace(year=value.year + ROC_OFFSET)
+        except ValueError:  # 29 February of a year that is a leap year only in one of the two calendars
+            return value
+    return value
 
 
 def taiwan_time(stamp: dt.datetime) -> dt.datetime:

@@ -179,7 +179,8 @@ def test_guide_says_what_to_fill_when_and_where_to_send(open_workbook):
     assert "未設密碼" in text and "按右鍵「插入」" in text and "106、107年申辦件數" in text
     date_cell = f"B{GUIDE_INPUT_ROWS[REPORT_DATE]}"
     validation = next(v for v in sheet.data_validations.dataValidation if date_cell in v.sqref)
-    assert validation.type == "date" and sheet[date_cell].number_format == "yyyy/m/d"
+    # a text cell asking for an ROC date: a typed 107/6/29 stays as typed instead of becoming the year 107 AD
+    assert sheet[date_cell].number_format == "@" and validation.prompt == "請填寫寄出日期（民國年），例：107/6/29。同一單位寄送兩次時，以日期較晚者為準。"
 
 
 def test_no_cell_holds_a_formula(open_workbook, plan):

@@ -38,13 +38,14 @@ from helpers.returns_factory import (
 
 PLAN = check_master(SHIPPED_MASTER).plan
 UNREADABLE = {"損毀.xlsx", "加密.xlsx", "炸彈.xlsx", "過大.xlsx", "舊格式.xls"}
-SKIPPED = {"~$中正一分局_回報.xlsx", "中正第一分局_附表2調查表.docx", "填報說明.pdf", "Thumbs.db"}
+SKIPPED = {"~$中正一分局_回報.xlsx", "Thumbs.db"}
 HAS_SOFFICE = shutil.which("soffice") is not None
 
 
 def make_returns(output: Path, folder: Path, work: Path) -> None:
     """One folder with every kind of return the issue lists; see the comments for what each file tests."""
-    # renamed, clean, named by the unit's alias; its lock file and its stray Word form beside it
+    # renamed, clean, named by the unit's alias; its lock file and its blank Word form beside it (read, and
+    # superseded: a file with nothing filled in never replaces one with content)
     filled(output, "中正第一分局").save(folder / "中正一分局_回報.xlsx")
     (folder / "~$中正一分局_回報.xlsx").write_bytes(b"\x00lock")
     shutil.copy(next((output / "各單位" / "中正第一分局").glob("*.docx")), folder / "中正第一分局_附表2調查表.docx")
@@ -333,6 +334,8 @@ def test_ledger_lists_every_receiving_unit_and_every_file(returns, collected, co
     assert statuses[None, "南港分局與文山第一分局.xlsx"] == Status.UNIDENTIFIED.value
     assert {f for (u, f), s in statuses.items() if s == Status.UNREADABLE.value} == UNREADABLE
     assert {f for (u, f), s in statuses.items() if s == Status.SKIPPED.value} == SKIPPED
+    assert statuses["中正第一分局", "中正第一分局_附表2調查表.docx"] == Status.SUPERSEDED.value
+    assert statuses[None, "填報說明.pdf"] == Status.UNUSABLE_FORMAT.value
     assert {f for (_, f) in statuses if f} == {p.relative_to(returns).as_posix() for p in returns.rglob("*") if p.is_file()}
     assert all(r["說明"] for r in ledger if r["狀態"] not in (Status.RETURNED.value, Status.MISSING.value))
 
@@ -359,8 +362,8 @@ def test_unreadable_and_stray_files_are_reported_with_the_reason(collected):
     assert "損毀" in reasons["損毀.xlsx"]
     assert ".xls" in reasons["舊格式.xls"] and "另存為 .xlsx" in reasons["舊格式.xls"]
     assert "鎖定檔" in reasons["~$中正一分局_回報.xlsx"]
-    assert "Word" in reasons["中正第一分局_附表2調查表.docx"]
-    assert "PDF" in reasons["填報說明.pdf"]
+    assert "沒有填寫任何內容" in reasons["中正第一分局_附表2調查表.docx"]
+    assert "PDF 檔無法逐格讀取" in reasons["填報說明.pdf"] and "檔名也無法判定" in reasons["填報說明.pdf"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

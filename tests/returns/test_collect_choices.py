@@ -57,14 +57,36 @@ def test_an_impossible_report_date_is_reported_and_does_not_win(built, tmp_path)
                for f in typo_return.findings)
 
 
-def test_a_number_typed_into_the_date_cell_does_not_make_the_return_unreadable(built, tmp_path):
+def test_a_number_typed_into_the_date_cell_is_read_as_the_date_its_digits_spell(built, tmp_path):
     output, _ = built
     unit = filled(output, "中山分局")
     unit.guide.cell(GUIDE_INPUT_ROWS[REPORT_DATE], 2).value = 20180625
     report = run(built, tmp_path, {"中山分局.xlsx": unit})
     (ret,) = report.collection.returns
     assert ret.status is Status.RETURNED and ret.measures
-    assert any("「20180625」不是日期" in f.problem.message for f in report.problems)
+    assert ret.contact.date == dt.date(2018, 6, 25)
+
+
+@pytest.mark.parametrize("typed", ["107/6/25", "107.6.25", "107-6-25", "1070625", "107年6月25日", "民國107年6月25日",
+                                   "中華民國107年6月25日", "１０７／６／２５", dt.date(107, 6, 25)])
+def test_roc_dates_are_read_however_a_clerk_types_them(built, tmp_path, typed):
+    output, _ = built
+    unit = filled(output, "中山分局", typed)  # dt.date(107, 6, 25): what Excel and Calc store for a typed 107/6/25
+    report = run(built, tmp_path, {"中山分局.xlsx": unit})
+    (ret,) = report.collection.returns
+    assert ret.contact.date == dt.date(2018, 6, 25)
+    assert ret.filed == (dt.datetime(2018, 6, 25), REPORT_DATE)
+    assert not [f for f in ret.findings if f.location.sheet == GUIDE_SHEET]
+
+
+def test_an_implausible_date_is_kept_as_typed_with_a_located_warning(built, tmp_path):
+    output, _ = built
+    report = run(built, tmp_path, {"中山分局.xlsx": filled(output, "中山分局", "97/6/25")})
+    (ret,) = report.collection.returns
+    assert ret.contact.date is None
+    (finding,) = [f for f in ret.findings if f.location.sheet == GUIDE_SHEET and f.content]
+    assert finding.location.cell() == f"B{GUIDE_INPUT_ROWS[REPORT_DATE]}" and finding.content == "97/6/25"
+    assert "日期「97/6/25」與計畫年度 107 年相差太多" in finding.problem.message
 
 
 @pytest.mark.parametrize(("typed", "read"), [("1,200", 1200), ("１２００件", 1200), ("120、150", None), ("1,20", None)])

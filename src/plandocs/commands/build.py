@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 from ..documents.contexts import plan_context, roster_context, survey_context
 from ..documents.render import document_time, render_template
 from ..documents.templates import BUILD_TEMPLATES, PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE
+from ..documents.docx_identity import with_identity
+from ..documents.fill_in_form import identity
 from ..documents.unit_copies import copies_per_unit
 from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, unit_workbooks
 from ..errors import ExitCode, Problem
@@ -56,8 +58,13 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     add(safe_file_name("附表3_" + plan.facts.agency + plan.facts.roster_title) + ".docx", roster, "附表3名冊")
     units = plan.receiving_units()
     # per-unit files are rendered once per kind of unit and come out already reproducible (unitcopies)
-    surveys = copies_per_unit(units, lambda unit, name: reproducible(render_template(
-        survey_template, lambda styles: survey_context(plan, dataclasses.replace(unit, name=name))), stamp))
+    # each unit's 附表2 carries the form's identity, as its workbook does, so a Word return is recognised by it
+    def survey(unit, name: str) -> bytes:
+        named = dataclasses.replace(unit, name=name)
+        document = render_template(survey_template, lambda styles: survey_context(plan, named))
+        return reproducible(with_identity(document, identity(plan, named)), stamp)
+
+    surveys = copies_per_unit(units, survey)
     workbooks = unit_workbooks(plan, units)
     for unit in units:
         stem = safe_file_name(unit.name)  # validation has made sure no two units share one

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..documents.templates import SURVEY_TEMPLATE
 from ..errors import ExitCode, InputError, Location, ValidationFailed
 from ..master.validate import check_master
 from ..parallel import workers_for
@@ -49,7 +50,8 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     if _inside(output, returns_folder):
         raise InputError("輸出資料夾不可位於回報資料夾內（彙整結果會被當成回報讀取）；請以 --output 指定其他位置。",
                          Location(file=str(paths.output)))
-    reference = Reference(plan)
+    survey_template = paths.templates / SURVEY_TEMPLATE  # its own text is told apart from what a unit typed
+    reference = Reference(plan, survey_template if survey_template.is_file() else None)
     files = find_files(returns_folder)
     with reader(reference, returns_folder, len(files)) as read_all, progress(files) as each:
         returns = [ret for _, ret in zip(each, read_all(files))]

@@ -15,7 +15,7 @@ from ..numbering import number_outline, text_depths
 from ..office.xlsx_layout import (
     A4, BASE_FONT_SIZE, FONT, HEADING_FILL, PAGE_FOOTER, display_width, row_height, write_text,
 )
-from ..text import roc_date
+from ..text import roc_date, roc_slash_date
 from .fill_in_form import (
     GUIDE_INPUT_ROWS, GUIDE_SHEET, HEADER_ROW, IDENTITY_SHEET, LISTS_SHEET, PHONE, PROGRESS_HEADERS, PROGRESS_SHEET,
     PROPERTY_PREFIX, REPORT_DATE, REPORTER, SURVEY_HEADERS, SURVEY_ROWS_PER_TOPIC, SURVEY_SHEET, SURVEY_SPARE_ROWS,
@@ -104,7 +104,9 @@ class _Sheets:
         self.centred = add({**boxed, "align": "center"})
         self.input = add({**boxed, "locked": False, "bg_color": INPUT_FILL})
         self.count = add({**boxed, "locked": False, "bg_color": INPUT_FILL, "num_format": "#,##0"})
-        self.date = add({**boxed, "locked": False, "bg_color": INPUT_FILL, "num_format": "yyyy/m/d", "align": "left"})
+        # a text cell: Excel and Calc would store a typed 107/6/29 as the year 107 AD and show 0107/6/29; as text it
+        # stays the ROC date the clerk typed, and collect reads it (text.parse_date)
+        self.date = add({**boxed, "locked": False, "bg_color": INPUT_FILL, "num_format": "@", "align": "left"})
         self.not_asked = add({**boxed, "bg_color": NOT_ASKED_FILL})
         self.due = roc_date(facts.due_date)
         workbook.set_properties({
@@ -158,17 +160,13 @@ class _Sheets:
                    ("寄送單位", f"{facts.recipient}（請寄回本檔案；檔名可自行更改）")]
         for row, (label, text) in enumerate(entries, 1):
             self._row(sheet, widths, row, [(0, label, self.bold_label), (1, text, self.label)])
-        due = facts.due_date
-        hints = {REPORT_DATE: f"請填寫寄出日期，例：{due.year}/{due.month}/{due.day}。同一單位寄送兩次時，以日期較晚者為準。",
+        hints = {REPORT_DATE: f"請填寫寄出日期（民國年），例：{roc_slash_date(facts.due_date)}。同一單位寄送兩次時，以日期較晚者為準。",
                  REPORTER: "請填寫承辦人姓名。", PHONE: "請填寫承辦人聯絡電話（含分機）。"}
         for label, number in GUIDE_INPUT_ROWS.items():
             self._row(sheet, widths, number - 1, [(0, label, self.bold_label)])
             sheet.write_blank(number - 1, 1, None, self.date if label == REPORT_DATE else self.input)
-            sheet.data_validation(number - 1, 1, number - 1, 1, {
-                "validate": "date", "criteria": ">=", "value": document_time(facts),
-                "error_type": "warning", "error_title": label, "error_message": hints[label],
-                "input_title": label, "input_message": hints[label],
-            } if label == REPORT_DATE else {"validate": "any", "input_title": label, "input_message": hints[label]})
+            sheet.data_validation(number - 1, 1, number - 1, 1,
+                                  {"validate": "any", "input_title": label, "input_message": hints[label]})
         years = "、".join(str(y) for y in case_count_years(self.plan))
         steps = [
             f"一、「{SURVEY_SHEET}」：請就各構面、項目填寫本單位{facts.year}年提升服務品質之具體作法措施（措施名稱、措施內容）。"

@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problem, Severity
-from .output import work_folder
+from .convert import FONTS_CONF, convert, find_soffice  # noqa: F401 - FONTS_CONF: the alias PDFs are set with
 
-FONTS_CONF = Path(__file__).with_name("fonts.conf")
 INSTALL_HINT = (
     "找不到 LibreOffice，未產生 PDF（Word 檔已照常產生）。請安裝 LibreOffice 與楷書字型後再以 --pdf 執行："
     "Debian/Ubuntu 執行 sudo apt-get install libreoffice-writer-nogui fonts-arphic-ukai；"
     "Windows 請至 https://www.libreoffice.org 下載安裝 LibreOffice。"
 )
-# Start-up and a fresh profile take a few seconds; each document well under one on a small machine.
-_BASE_SECONDS = 60
-_SECONDS_PER_DOCUMENT = 3
 
 _PAGE_TREE = re.compile(rb"/Type\s*/Pages\b(.*?)>>", re.DOTALL)
 _PAGE_COUNT = re.compile(rb"/Count\s+(\d+)")
@@ -56,134 +47,28 @@ class Conversion:
     problems: list[Problem] = field(default_factory=list)
 
 
-def find_soffice() -> Path | None:
-    """LibreOffice on PATH, or where its installers put it on Windows and macOS."""
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    candidates = [Path(os.environ[variable]) / "LibreOffice" / "program" / "soffice.exe"
-                  for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)") if os.environ.get(variable)]
-    candidates.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
-    return next((path for path in candidates if path.is_file()), None)
-
-
 def convert_to_pdf(documents: list[Document], stamp: dt.datetime, timeout: float | None = None,
                    soffice: Path | None = None) -> Conversion:
     """Convert every document in one LibreOffice run; the PDFs are reproducible (dated `stamp`)."""
     soffice = soffice or find_soffice()
     if soffice is None:
         return Conversion([None] * len(documents), [Problem(INSTALL_HINT, Location())])
-    if timeout is None:
-        timeout = _BASE_SECONDS + _SECONDS_PER_DOCUMENT * len(documents)
-    with work_folder("plandocs-pdf-") as folder:  # removed at the end, or by the next run if this one is killed
-        (folder / "in").mkdir()
-        # Numbered names: units' files may share a name in different folders, and --outdir is flat.
-        sources = [folder / "in" / f"{index:04d}.docx" for index in range(len(documents))]
-        for source, document in zip(sources, documents):
-            source.write_bytes(document.data)
-        command = [
-            str(soffice), "--headless", "--norestore",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--convert-to", "pdf", "--outdir", str(folder / "out"), *map(str, sources),
-        ]
-        try:
-            (folder / "tmp").mkdir()
-            finished, exit_code = _run(command, timeout, folder / "tmp")
-        except OSError as error:
-            return Conversion([None] * len(documents), [Problem(
-                f"無法啟動 LibreOffice（{error.strerror or error}），未產生 PDF；請確認安裝完整或重新安裝。",
-                Location(file=str(soffice)))])
-        conversion = Conversion([])
-        for source, document in zip(sources, documents):
-            pdf_path = folder / "out" / source.with_suffix(".pdf").name
-            data = pdf_path.read_bytes() if pdf_path.is_file() else None
-            problem = _check(data, document, finished, exit_code, timeout)
-            if problem and problem.is_error:
-                data = None
-            conversion.pdfs.append(reproducible_pdf(data, stamp) if data else None)
-            if problem:
-                conversion.problems.append(problem)
+    try:
+        converted = convert([(".docx", document.data) for document in documents], "pdf", soffice, timeout,
+                            prefix="plandocs-pdf-")
+    except OSError as error:
+        return Conversion([None] * len(documents), [Problem(
+            f"無法啟動 LibreOffice（{error.strerror or error}），未產生 PDF；請確認安裝完整或重新安裝。",
+            Location(file=str(soffice)))])
+    conversion = Conversion([])
+    for document, data in zip(documents, converted.outputs):
+        problem = _check(data, document, converted.finished, converted.exit_code, converted.timeout)
+        if problem and problem.is_error:
+            data = None
+        conversion.pdfs.append(reproducible_pdf(data, stamp) if data else None)
+        if problem:
+            conversion.problems.append(problem)
     return conversion
-
-
-def _run(command: list[str], timeout: float, temporary: Path | None = None) -> tuple[bool, int | None]:
-    """Run LibreOffice in its own process group; on time-out, interruption or termination kill the whole group,
-    and if plandocs is killed outright, a watchdog does (see _watchdog).
-
-    LibreOffice's own temporary files go into `temporary` (the run's work folder), which is removed with it.
-    """
-    # TZ=UTC gives the creation date the fixed-length form that reproducible_pdf replaces.
-    environment = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "TZ": "UTC"}
-    if temporary is not None:
-        environment.update({name: str(temporary) for name in ("TMPDIR", "TEMP", "TMP")})
-    if os.name == "nt":
-        group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    else:
-        group = {"start_new_session": True, "preexec_fn": _end_with_parent}
-    process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, **group)
-    watchdog = _watchdog(process.pid)
-    try:
-        return True, process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        return False, None
-    except BaseException:  # Ctrl-C: the new session does not receive the terminal's signal, so stop it here
-        _kill_group(process)
-        raise
-    finally:
-        if watchdog is not None:  # LibreOffice has ended or been stopped: the watchdog is not needed
-            watchdog.kill()
-            watchdog.wait()
-
-
-# Waits for its standard input to close, which happens when plandocs ends however it ends, then kills the group.
-_WATCHDOG = ("import os, signal, sys\nsys.stdin.buffer.read()\n"
-             "try:\n    os.killpg(int(sys.argv[1]), signal.SIGKILL)\nexcept OSError:\n    pass\n")
-
-
-def _watchdog(group: int) -> subprocess.Popen | None:
-    """A small process that kills LibreOffice's group if plandocs is killed outright (SIGKILL, the task manager).
-
-    LibreOffice's launcher starts soffice.bin as its own child, which a parent-death signal does not reach and
-    which the launcher's death leaves running; the watchdog's end of a pipe closes when plandocs dies.
-    """
-    if os.name == "nt" or not sys.executable:
-        return None
-    try:
-        return subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(group)], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    except OSError:
-        return None
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with_parent() -> None:
-    """In the child, before LibreOffice starts (Linux): be killed when plandocs ends, even by SIGKILL, which
-    leaves no chance to stop the group. Elsewhere the group is stopped on interrupt and termination only."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    if os.name == "nt":
-        # soffice.exe starts soffice.bin; /T ends the tree, not just the launcher.
-        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
-    else:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
 
 
 def _check(data: bytes | None, document: Document, finished: bool, exit_code: int | None,

@@ -129,6 +129,12 @@ class WorkbookData:
     modified: dt.datetime | None  # docProps/core.xml, as the office suite last saved it
     has_macros: bool
 
+    # The Word 附表2 read as a workbook: its texts outside the tables (the title naming the unit), and that it
+    # holds only the survey, whose cells may each list several measures.
+    titles: list[str] = field(default_factory=list)
+    word_form: bool = False
+    partial: bool = False  # holds only some sheets of the form (a Word form, a .csv): the others are not missing
+
     def sheet(self, name: str) -> SheetData | None:
         return next((s for s in self.sheets if s.name == name), None)
 
@@ -201,6 +207,15 @@ def _check_archive(archive: zipfile.ZipFile, where: Location) -> None:
         raise UnreadableWorkbook(
             f"壓縮內容展開後過大（{expanded / 1024 / 1024:.0f} MB，共 {len(entries)} 個項目），"
             "疑似惡意或損毀的檔案，未讀取。", where)
+
+
+check_archive = _check_archive  # the same limits for every zipped kind a unit may send (.ods, .docx)
+
+
+def package_properties(archive: zipfile.ZipFile, where: Location) -> tuple[dict[str, str], dt.datetime | None]:
+    """The custom properties and last-saved time of any Office Open XML package (.xlsx, .docx)."""
+    reader = _Reader(archive, where)
+    return reader._custom_properties(), reader._modified()
 
 
 def _local(tag: str) -> str:

@@ -56,6 +56,7 @@ def progress_lines(collection: Collection) -> list[ProgressLine]:
     """Every key point × responsible unit in the master's order, and any key point a unit reported beyond its own."""
     plan = collection.plan
     used = collection.used_by_unit()
+    unusable = collection.unusable_units()
     expected: dict[str, list[Unit]] = {}
     rows: dict[str, ProgressRow] = {}
     for unit in plan.receiving_units():
@@ -75,7 +76,7 @@ def progress_lines(collection: Collection) -> list[ProgressLine]:
             ret = used.get(unit.name)
             progress = ret.progress.get(code) if ret else None
             if ret is None:
-                state = Status.MISSING.value
+                state = (Status.UNUSABLE_FORMAT if unit.name in unusable else Status.MISSING).value
             elif progress is None:
                 state = "缺列"
             elif progress.text:
@@ -109,8 +110,8 @@ def ledger_rows(collection: Collection) -> list[list]:
     table = []
     for unit in units:
         returns = sorted(by_unit.get(unit.name, []), key=lambda r: not r.used)
-        if unit.receives_survey and not any(r.used for r in returns):
-            table.append([unit.name, unit.category, Status.MISSING.value] + [""] * 10)
+        if unit.receives_survey and not any(r.used or r.status is Status.UNUSABLE_FORMAT for r in returns):
+            table.append([unit.name, unit.category, Status.MISSING.value] + [""] * 12)
         table += [_ledger_row(ret) for ret in returns]
     return table + [_ledger_row(ret) for ret in unattached]
 
@@ -121,7 +122,7 @@ def _ledger_row(ret: Return) -> list:
     sheet, cells = _source(contact.entries)
     return [ret.unit.name if ret.unit else "", ret.unit.category if ret.unit else "", ret.status.value, ret.file,
             taiwan_time(when) if when and when != dt.datetime.min else None, by_what, contact.reporter, contact.phone, ret.version,
-            ret.recognition.value if ret.recognition else "", ret.reason, sheet, cells]
+            ret.recognition.value if ret.recognition else "", ret.reason, sheet, cells, ret.kind, ret.read_as]
 
 
 def problem_rows(problems: list[Finding], collection: Collection) -> list[list]:
@@ -153,11 +154,11 @@ def matrix(collection: Collection) -> tuple[list[tuple[str, str]], list[tuple[Un
 
 def status_by_category(collection: Collection) -> list[tuple[str, int, int]]:
     """(category, returned, missing) for each unit category of the master, in the master's order."""
-    used = collection.used_by_unit()
+    missing = {unit.name for unit in collection.missing()}
     table: dict[str, list[int]] = {}
     for unit in collection.plan.receiving_units():
         counts = table.setdefault(unit.category, [0, 0])
-        counts[0 if unit.name in used else 1] += 1
+        counts[1 if unit.name in missing else 0] += 1
     return [(category, returned, missing) for category, (returned, missing) in table.items()]
 
 

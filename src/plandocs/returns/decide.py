@@ -23,8 +23,11 @@ def decide(reference: Reference, returns: list[Return]) -> Collection:
         when, by_what = newest.filed
         for older in ordered[:-1]:
             older_when, older_by = older.filed
+            # files of any kind compete on the same dates; a unit that sent a workbook and a Word form is told which
+            kinds = (f"該檔為{newest.kind}，", f"本檔為{older.kind}，") if newest.kind != older.kind else ("", "")
             if older.has_content and (when, by_what) != (older_when, older_by):
-                why = f"同單位另有較新的回報「{newest.file}」（該檔{by_what} {roc_time(when)}；本檔{older_by} {roc_time(older_when)}）"
+                why = (f"同單位另有較新的回報「{newest.file}」（{kinds[0]}{by_what} {roc_time(when)}；"
+                       f"{kinds[1]}{older_by} {roc_time(older_when)}）")
             elif older.has_content:
                 why = (f"同單位另有回報「{newest.file}」，兩檔{by_what}同為 {roc_time(when)}，"
                        f"依{_tie_breaker(newest, older)}採用該檔；請確認兩檔內容")

@@ -100,6 +100,10 @@ def _units_in_titles(reference: Reference, workbook: WorkbookData) -> set[Unit]:
             name = reference.name_in_form_text(kind, cell.value, titles_only=True)
             if name is not None and name_key(name) in reference.units:
                 found.add(reference.units[name_key(name)])
+    for text in workbook.titles:  # the Word 附表2's title, a PDF's text: the survey's title names the unit
+        name = reference.name_in_form_text(SURVEY_SHEET, text, titles_only=True)
+        if name is not None and name_key(name) in reference.units:
+            found.add(reference.units[name_key(name)])
     return found
 
 
@@ -120,7 +124,11 @@ def _identify_by_text(reference: Reference, ret: Return, workbook: WorkbookData,
                                            "請確認是哪個單位的回報，並請該單位以寄發的填報表重新填寫。")
         return
     ret.unit, ret.recognition = next(iter(found)), how
-    ret.find(f"表單識別資料遺失或損毀，依{'標題' if how is Recognition.TITLE else '檔名'}判定為「{ret.unit.name}」的回報；"
+    by = "標題" if how is Recognition.TITLE else "檔名"
+    if workbook.partial and not workbook.word_form:  # a .csv holds no identity: nothing was lost
+        ret.find(f".csv 檔沒有表單識別資料，依{by}判定為「{ret.unit.name}」的回報；請確認。", where, severity=Severity.WARNING)
+        return
+    ret.find(f"表單識別資料遺失或損毀，依{by}判定為「{ret.unit.name}」的回報；"
              "請確認（無法核對計畫年度與表單版本）。", where, severity=Severity.WARNING)
 
 

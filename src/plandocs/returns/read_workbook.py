@@ -15,7 +15,8 @@ from ..documents.fill_in_form import (
 from ..errors import Location, Severity
 from ..office.xlsx_layout import EXCEL_CELL_CHARACTERS
 from ..office.xlsx_reader import CellData, SheetData, WorkbookData, column_letter
-from ..text import ROC_OFFSET, clean_text, is_blank, parse_date, roc_date, text_key, whole_number
+from ..text import ROC_OFFSET, clean_text, date_cell, is_blank, listed_items, parse_date, roc_slash_date, text_key, whole_number
+from .read_docx import OUTSIDE_TABLES_SHEET
 from .records import Entry, Measure, Progress, Return
 from .reference import Reference
 
@@ -62,11 +63,18 @@ class WorkbookReturnReader:
                 self._guide(sheet)
             elif kind in (IDENTITY_SHEET, LISTS_SHEET):
                 self._form_only(sheet, kind)
+            elif kind == OUTSIDE_TABLES_SHEET:
+                self._outside_tables(sheet)
             else:
                 for cell in sheet.in_order():
                     self.find(sheet, cell, "此工作表不屬於填報表，內容未彙整；如需納入，請移到「調查表」或「辦理情形」。",
                               Severity.WARNING)
-        if self.ret.used:
+        if self.ret.used and self.workbook.partial:
+            wanted = {SURVEY_SHEET} if self.workbook.word_form else {SURVEY_SHEET, PROGRESS_SHEET}
+            if not wanted & seen_kinds:
+                what = "調查表的表格" if self.workbook.word_form else "「調查表」或「辦理情形」的欄位標題"
+                self.ret.find(f"找不到{what}（構面名稱、項目、措施名稱、措施內容…），內容未能彙整。", Location(file=self.ret.file))
+        elif self.ret.used:
             for kind in (SURVEY_SHEET, PROGRESS_SHEET):
                 if kind not in seen_kinds and (kind == SURVEY_SHEET or self.reference.unit_rows(self.unit)):
                     self.ret.find(f"找不到「{kind}」工作表（可能被刪除或改名），此部分未填報。", Location(file=self.ret.file))
@@ -83,6 +91,8 @@ class WorkbookReturnReader:
 
     def _kind(self, sheet: SheetData) -> str:
         """Which sheet of the form this is: by its name, else by its headings (a renamed or copied sheet)."""
+        if self.workbook.word_form and sheet.name == OUTSIDE_TABLES_SHEET:
+            return OUTSIDE_TABLES_SHEET
         name = text_key(sheet.name)
         for kind in (SURVEY_SHEET, PROGRESS_SHEET, GUIDE_SHEET, IDENTITY_SHEET, LISTS_SHEET):
             if name == text_key(kind):
@@ -103,6 +113,12 @@ class WorkbookReturnReader:
                 continue
             if not self.reference.is_form_text(kind, cell.value, self.unit):
                 self.find(sheet, cell, f"「{kind}」工作表供表單使用，此格內容不屬於表單，未彙整。", Severity.WARNING)
+
+    def _outside_tables(self, sheet: SheetData) -> None:
+        """Paragraphs of a Word return outside its tables: the form's own, or text a unit typed beside the table."""
+        for cell in sheet.in_order():
+            if not self.reference.is_word_text(cell.value, self.unit):
+                self.find(sheet, cell, "此段文字在表格之外，內容未彙整；如為措施，請填入調查表的表格。", Severity.WARNING)
 
     def _heading_cells(self, sheet: SheetData, header_row: int, known_columns: set[int], kind: str) -> None:
         """Title, note and headings: the form's own text; a heading the unit added is reported with its column."""
@@ -184,9 +200,23 @@ class WorkbookReturnReader:
                 self.find(sheet, self._blank(row, name_column), "已填措施內容但未填措施名稱；請補填。")
             if not content:
                 self.find(sheet, self._blank(row, content_column), "已填措施名稱但未填措施內容；請補填。")
-            entries = [Entry(sheet.name, cell.coordinate, text)
-                       for cell, text in ((name_cell, name), (content_cell, content)) if text]
-            self.ret.measures.append(Measure(resolved[0], resolved[1], name, content, entries))
+            for name_item, content_item in self._items(sheet, name_cell, name, content):
+                entries = [Entry(sheet.name, cell.coordinate, text)
+                           for cell, text in ((name_cell, name_item), (content_cell, content_item)) if text]
+                self.ret.measures.append(Measure(resolved[0], resolved[1], name_item, content_item, entries))
+
+    def _items(self, sheet: SheetData, name_cell: CellData | None, name: str, content: str) -> list[tuple[str, str]]:
+        """The measures of one row: in the Word form a cell may list several (1. 2. … or one per paragraph), and
+        the names pair with the contents; a workbook row is one measure."""
+        if not self.workbook.word_form:
+            return [(name, content)]
+        names, contents = listed_items(name), listed_items(content)
+        if len(names) > 1 and len(names) == len(contents):
+            return list(zip(names, contents))
+        if len(names) > 1:
+            self.find(sheet, name_cell, f"此格列有 {len(names)} 項措施名稱，措施內容有 {len(contents)} 項，無法逐項對應，"
+                                        "已合為一筆彙整；請確認。", Severity.WARNING)
+        return [(name, content)]
 
     @staticmethod
     def _blank(row: int, column: int | None) -> CellData:
@@ -382,22 +412,24 @@ class WorkbookReturnReader:
             contact.entries.append(Entry(sheet.name, cell.coordinate, text))
 
     def _date(self, sheet: SheetData, cell: CellData) -> dt.date | None:
-        """The form's own date; one outside the plan's years (2081, or 1070625 read as a year) is reported and
-        not used, so that a typo cannot make an old return look like the newest."""
+        """The form's own date; one outside the plan's years (2081, a mistyped year) is reported with what was
+        typed and not used, so that a typo cannot make an old return look like the newest."""
         facts = self.reference.plan.facts
-        if isinstance(cell.value, dt.datetime) and cell.error is None:
+        if isinstance(cell.value, (dt.datetime, dt.date)) and cell.error is None:
             if cell.formula is not None:
                 self._text(sheet, cell)
-            date: dt.date | None = cell.value.date()
-            text = roc_date(date)
+            stored = cell.value.date() if isinstance(cell.value, dt.datetime) else cell.value
+            date: dt.date | None = date_cell(stored)
+            text = f"{stored.year}/{stored.month}/{stored.day}"  # as the cell shows it
         else:
             text = self._text(sheet, cell)
             date = parse_date(text) if text else None
-        example = f"請填如 {roc_date(facts.due_date)} 或 {facts.due_date:%Y/%m/%d}。"
+        example = f"請填民國日期，例：{roc_slash_date(facts.due_date)}。"
         if text and date is None:
             self.find(sheet, cell, f"「{text}」不是日期；{example}")
         elif date is not None and abs(date.year - ROC_OFFSET - facts.year) > 1:
-            self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用；{example}")
+            self.find(sheet, cell, f"日期「{text}」與計畫年度 {facts.year} 年相差太多，不採用為填報日期（已依檔案時間判斷新舊）；"
+                                   f"{example}", Severity.WARNING)
             return None
         return date
 

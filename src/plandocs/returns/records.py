@@ -26,6 +26,7 @@ class Status(enum.Enum):
     UNIDENTIFIED = "無法辨識單位"
     REJECTED = "不採用"
     SKIPPED = "略過"
+    UNUSABLE_FORMAT = "格式無法彙整"  # the unit replied, in a kind of file nothing can read cell by cell (PDF, image)
 
 
 class Recognition(enum.Enum):
@@ -103,6 +104,8 @@ class Return:
     unit: Unit | None = None
     recognition: Recognition | None = None
     version: str = ""
+    kind: str = ""  # the kind of file, e.g. 「Word 文件（.docx）」
+    read_as: str = ""  # how it was read: 直接讀取 or 經 LibreOffice 轉檔
     modified: dt.datetime | None = None  # the workbook's own last-saved time (docProps/core.xml)
     file_time: dt.datetime | None = None
     contact: Contact = field(default_factory=Contact)
@@ -120,7 +123,7 @@ class Return:
         if self.contact.date:
             return dt.datetime.combine(self.contact.date, dt.time()), REPORT_DATE
         if self.modified:
-            return self.modified, "活頁簿儲存時間"
+            return self.modified, "文件儲存時間" if "文件" in self.kind else "活頁簿儲存時間"
         return self.file_time or dt.datetime.min, "檔案時間"
 
     @property
@@ -160,8 +163,15 @@ class Collection:
         return {r.unit.name: r for r in self.used()}
 
     def missing(self) -> list[Unit]:
-        returned = self.used_by_unit()
+        """Units that sent nothing: a unit whose file could not be consolidated (a PDF) did reply."""
+        returned = self.used_by_unit().keys() | self.unusable_units()
         return [u for u in self.plan.receiving_units() if u.name not in returned]
+
+    def unusable_units(self) -> set[str]:
+        """Units that replied only in a kind of file that cannot be consolidated (格式無法彙整)."""
+        used = self.used_by_unit()
+        return {r.unit.name for r in self.returns
+                if r.status is Status.UNUSABLE_FORMAT and r.unit is not None and r.unit.name not in used}
 
     def problems(self) -> list[Finding]:
         """Findings of the returns used, and one finding per file that was not used, saying why."""

@@ -2,6 +2,8 @@
 forms' own text (titles, headings, reference columns, as `build` draws them)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..documents.fill_in_form import ProgressRow, layout_digest, plan_progress_rows, progress_rows
 from ..master.model import Plan, Unit
 from ..text import name_key, text_key
@@ -13,8 +15,10 @@ _NAME_MARK = "\ue010"
 class Reference:
     """What returns are checked against, prepared once per collect: units, key points and the form's own text."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, survey_template: Path | None = None):
         self.plan = plan
+        self.survey_template = survey_template  # the Word 附表2 units may return instead of the workbook
+        self._word_text: tuple[set[str], list[tuple[str, str]]] | None = None
         self.digest = layout_digest(plan)
         self.units: dict[str, Unit] = {}
         for unit in plan.units:
@@ -65,6 +69,20 @@ class Reference:
             return False
         return name_key(name) == name_key(unit.name) if unit is not None else name_key(name) in self.units
 
+    def is_word_text(self, value: object, unit: Unit | None) -> bool:
+        """Whether a paragraph outside the tables is the Word 附表2's own text (its title with the unit's name)."""
+        if self._word_text is None:
+            self._word_text = _blank_word_text(self.plan, self.survey_template)
+        exact, named = self._word_text
+        key = text_key(value)
+        if key in exact:
+            return True
+        for before, after in named:
+            if key.startswith(before) and key.endswith(after) and len(key) > len(before) + len(after):
+                name = name_key(key[len(before):len(key) - len(after)])
+                return name == name_key(unit.name) if unit is not None else name in self.units
+        return False
+
     def units_named_in(self, text: str) -> set[Unit]:
         """Units whose name or alias the text contains; a name inside a longer one found there does not count."""
         key = name_key(text)
@@ -96,3 +114,33 @@ def _blank_form_text(plan: Plan) -> dict[str, tuple[set[str], list[tuple[str, st
                 elif key:
                     exact.add(key)
     return texts
+
+
+def _blank_word_text(plan: Plan, template: Path | None) -> tuple[set[str], list[tuple[str, str]]]:
+    """The paragraphs of the blank Word 附表2 outside its table, as keys, and those holding the unit's name split
+    around it; nothing when there is no template or it cannot be rendered (its text is then only reported)."""
+    import dataclasses
+
+    from ..documents.contexts import survey_context
+    from ..documents.render import render_template
+    from ..errors import InputError
+    from .read_docx import OUTSIDE_TABLES_SHEET, read_docx_bytes
+
+    units = plan.receiving_units()
+    if template is None or not units:
+        return set(), []
+    try:
+        data = render_template(template, lambda styles: survey_context(plan, dataclasses.replace(units[0], name=_NAME_MARK)))
+        blank = read_docx_bytes(data, template.name)
+    except InputError:
+        return set(), []
+    exact: set[str] = set()
+    named: list[tuple[str, str]] = []
+    for text in [*blank.titles, *(c.value for s in blank.sheets if s.name == OUTSIDE_TABLES_SHEET for c in s.in_order())]:
+        key = text_key(text)
+        if _NAME_MARK in key:
+            before, _, after = key.partition(_NAME_MARK)
+            named.append((before, after))
+        elif key:
+            exact.add(key)
+    return exact, named

@@ -35,7 +35,8 @@ MAX_SHEET_ROWS = 1_048_576  # Excel's; the problems continue on 問題（2）…
 FONT_SIZE = 11
 ROW_LINE_POINTS = 15  # the height of one line of 11-point text, in points
 MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
-STATUS_FILLS = {Status.RETURNED: "#C6EFCE", Status.MISSING: "#FFC7CE", Status.SUPERSEDED: "#FFEB9C"}
+STATUS_FILLS = {Status.RETURNED: "#C6EFCE", Status.MISSING: "#FFC7CE", Status.SUPERSEDED: "#FFEB9C",
+                Status.UNUSABLE_FORMAT: "#FFEB9C"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def _consolidated_workbook(collection: Collection, problems: list[Finding], work
     ledger = writer.table(LEDGER_SHEET, [
         Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 12),
         Column("日期依據", 16), Column("填報人", 10), Column("聯絡電話", 20), Column("表單版本", 8), Column("辨識方式", 22),
-        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10)], ledger_table)
+        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10), Column("檔案類型", 22),
+        Column("讀取方式", 16)], ledger_table)
     rows = len(ledger_table)
     for status, fill in STATUS_FILLS.items():
         ledger.conditional_format(1, 2, max(rows, 1), 2, {
