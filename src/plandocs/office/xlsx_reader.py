@@ -139,6 +139,10 @@ class WorkbookData:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+def too_many_merges(sheet: str) -> str:
+    return f"工作表「{sheet}」的合併儲存格超過 {MAX_MERGED_RANGES:,} 處，不是填報表，未讀取。"
+
+
 def column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -430,8 +434,7 @@ class _SheetCells(_Texts):
             merged = _range(attrs.get("ref", ""))
             if merged:
                 if len(self.sheet.merged) >= MAX_MERGED_RANGES:
-                    raise UnreadableWorkbook(f"工作表「{self.sheet.name}」的合併儲存格超過 {MAX_MERGED_RANGES:,} 處，"
-                                             "不是填報表，未讀取。", self.where)
+                    raise UnreadableWorkbook(too_many_merges(self.sheet.name), self.where)
                 self.sheet.merged.append(merged)
         else:
             super().startElement(name, attrs)

@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 from ..documents.fill_in_form import SURVEY_SHEET
 from ..errors import InputError, Location, Severity, os_error_text
 from ..office.formats import is_lock_file
-from ..office.spreadsheet_reader import read_spreadsheet, read_xlsx
-from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData
+from ..office.spreadsheet_reader import read_spreadsheet
+from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData, read_workbook
 from ..parallel import shared, worker_pool, workers_for
 from ..text import clean_text, visible
 from .accounting import bounded
@@ -125,7 +125,7 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
             return _unusable(reference, ret, stem, converted or _unusable_reason(path))
         ret.read_as = READ_CONVERTED if suffix in CONVERTED_SUFFIXES else READ_DIRECTLY
         if suffix in WORKBOOK_SUFFIXES:
-            workbook = read_xlsx(path, ret.file)
+            workbook = read_workbook(path, ret.file)
         elif suffix in SPREADSHEET_SUFFIXES:
             workbook = read_spreadsheet(path, ret.file)
         elif suffix in WORD_SUFFIXES:
