@@ -74,7 +74,7 @@ def reminder_context(collection: Collection, styles: dict[str, str]) -> dict:
     cell = styles.get("表格內文")
     units = [{"name": state.unit.name, "reasons": Markup("").join(
         paragraph(label + reason + "。", cell) for label, reason in
-        zip(number_outline([1] * len(reasons), first_depth=2), reasons))}
+        zip(number_outline([1] * len(reasons), first_depth=2) if len(reasons) > 1 else [""], reasons))}
         for state in chased if (reasons := chase_reasons(state, facts.due_date))]
     office = "　".join(part for part in (f"承辦單位：{facts.office or facts.recipient}",
                                           f"承辦人：{facts.officer}" if facts.officer else "") if part)

@@ -52,6 +52,14 @@ def file_kind(ret: Return) -> str:
     return "無法開啟之檔案"
 
 
+NAMED_AT_MOST = 3  # a long list is cut to its first names and 「等」: the 補正 workbook lists every one
+
+
+def _some(names) -> str:
+    names = list(names)
+    return "、".join(names[:NAMED_AT_MOST]) + ("等" if len(names) > NAMED_AT_MOST else "")
+
+
 def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
     """Why a unit is written to, one phrase per state, without the tool's words: what a 催報 or the report says."""
     reasons = []
@@ -59,10 +67,10 @@ def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
         kinds = "、".join(dict.fromkeys(file_kind(r) for r in state.unusable))
         reasons.append(f"來件為{kinds}，無法彙整，視同未回報" if kinds else "尚未回報")
     if state.blank_key_points:
-        names = "、".join(f"「{row.key_point.name}」" for row in state.blank_key_points)
-        reasons.append(f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（{names}）")
+        reasons.append(f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（"
+                       + _some(f"「{row.key_point.name}」" for row in state.blank_key_points) + "）")
     if state.blank_topics:
-        reasons.append(f"{len(state.blank_topics)}個項目未提出措施（{'、'.join(t for _, t in state.blank_topics)}）")
+        reasons.append(f"{len(state.blank_topics)}個項目未提出措施（{_some(t for _, t in state.blank_topics)}）")
     if State.LATE in state.states:
         reasons.append(f"於{roc_date(state.filed)}回報，逾填報期限{roc_date(due)}")
     if state.errors:
