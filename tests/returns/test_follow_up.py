@@ -25,7 +25,8 @@ from plandocs.documents.fill_in_form import IDENTITY_SHEET, PROGRESS_SHEET, SURV
 from plandocs.paths import Paths
 from plandocs.returns.corrections import CORRECTION_SHEET, MARK_COLOUR, correction_workbook
 from plandocs.returns.records import State, Status
-from plandocs.returns.reminders import REMINDER_TEMPLATE, reply_deadline
+from plandocs.returns.consolidate import reply_deadline
+from plandocs.returns.reminders import REMINDER_TEMPLATE
 from plandocs.returns.write_workbook import LEDGER_SHEET, MATRIX_SHEET, STATUS_SHEET
 
 AS_OF = dt.date(2018, 7, 5)

@@ -201,6 +201,17 @@ def state_counts(collection: Collection) -> list[tuple[State, int]]:
     return [(state, sum(state in s.states for s in states)) for state in COUNTED_STATES]
 
 
+REPLY_DAYS = 5  # the deadline of a 催報: five days after it, moved off a weekend
+
+
+def reply_deadline(as_of: dt.date) -> dt.date:
+    """When the units chased must answer: REPLY_DAYS after the notice, on a weekday."""
+    day = as_of + dt.timedelta(days=REPLY_DAYS)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def return_rate(collection: Collection) -> tuple[int, int, str]:
     """(returned, expected, 「26.3%」) over the receiving units."""
     expected = len(collection.plan.receiving_units())

@@ -206,6 +206,7 @@ class Collection:
     returns: list[Return]
     rows: dict[str, ProgressRow]  # every key point of the plan by code
     as_of: dt.date | None = None  # the day the collection stands at (collect's day or --as-of)
+    _states: list[UnitState] | None = field(default=None, repr=False, compare=False)
 
     def used(self) -> list[Return]:
         return [r for r in self.returns if r.used]
@@ -251,12 +252,20 @@ class Collection:
                     and ret.file.lower().endswith(DOCUMENT_SUFFIXES + (".xlsx", ".xlsm")):
                 stem = name_key(ret.file.rsplit("/", 1)[-1])
                 unit = next((u for key, u in keys if key and key in stem), None)
-            if unit is not None and ret.status in (Status.SKIPPED, Status.UNREADABLE, Status.UNUSABLE_FORMAT):
+            if unit is not None and ret.status in (Status.SKIPPED, Status.UNREADABLE, Status.UNUSABLE_FORMAT,
+                                                   Status.REJECTED):  # an old form or another year's
                 found.setdefault(unit.name, []).append(ret)
         return found
 
     def states(self) -> list[UnitState]:
-        """Every receiving unit (and any other unit that returned) with its states, in the master's order."""
+        """Every receiving unit (and any other unit that returned) with its states, in the master's order.
+
+        Worked out once: the ledger, the chart, the report, the 補正 workbooks and the 催報 all use them."""
+        if self._states is None:
+            self._states = self._decide_states()
+        return self._states
+
+    def _decide_states(self) -> list[UnitState]:
         used = self.used_by_unit()
         unusable = self._files_by_unit()
         due = self.plan.facts.due_date

@@ -19,6 +19,7 @@ from ..numbering import number_outline
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
 from ..text import roc_date
+from .consolidate import reply_deadline
 from .corrections import CORRECTION_KIND, correction_path, correction_workbook, needs_correction
 from .records import Collection, UnitState
 from .write_report import body_outline, chase_reasons, paragraph
@@ -28,16 +29,7 @@ REMINDERS_FOLDER = "催報"
 REMINDER_KIND = "催報通知"
 DRAFT_KIND = "催報信稿"
 DRAFTS_FOLDER = "信稿"
-REPLY_DAYS = 5  # the new deadline: five days after the notice, moved off a weekend
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def reply_deadline(as_of: dt.date) -> dt.date:
-    """When the units chased must answer: REPLY_DAYS after the notice, on a weekday."""
-    day = as_of + dt.timedelta(days=REPLY_DAYS)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def to_chase(collection: Collection) -> list[UnitState]:

@@ -19,8 +19,8 @@ from ..office.output import Artifact, OutputSet, reproducible
 from ..parallel import shared, worker_pool
 from ..paths import Paths, template_path
 from ..text import roc_date
-from .consolidate import measure_rows, progress_lines, return_rate, status_by_category
-from .records import Collection, Finding, Return, State, UnitState
+from .consolidate import measure_rows, progress_lines, reply_deadline, return_rate, status_by_category
+from .records import Collection, Finding, Return, State, Status, UnitState
 from .write_workbook import CONSOLIDATED_WORKBOOK_KIND, consolidated_workbook
 
 COLLECT_FOLDER = "回報彙整"
@@ -42,6 +42,8 @@ def body_outline(styles: dict[str, str], entries: list[tuple[int | None, str]]) 
 
 def file_kind(ret: Return) -> str:
     """What a unit sent that could not be merged, as a clerk would say it."""
+    if ret.status is Status.REJECTED:
+        return "舊版或他年度之填報表"
     suffix = PurePosixPath(ret.file).suffix.lower()
     if suffix in (".docx", ".doc", ".odt", ".rtf"):
         return "Word文件"
@@ -60,22 +62,28 @@ def _some(names) -> str:
     return "、".join(names[:NAMED_AT_MOST]) + ("等" if len(names) > NAMED_AT_MOST else "")
 
 
-def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
-    """Why a unit is written to, one phrase per state, without the tool's words: what a 催報 or the report says."""
-    reasons = []
+def reasons_by_state(state: UnitState, due: dt.date) -> list[tuple[State, str]]:
+    """Why a unit is written to, a phrase per state (內容不全 may have two), without the tool's words."""
+    reasons: list[tuple[State, str]] = []
     if State.MISSING in state.states:
         kinds = "、".join(dict.fromkeys(file_kind(r) for r in state.unusable))
-        reasons.append(f"來件為{kinds}，無法彙整，視同未回報" if kinds else "尚未回報")
+        reasons.append((State.UNUSABLE, f"來件為{kinds}，無法彙整，視同未回報") if kinds
+                       else (State.MISSING, "尚未回報"))
     if state.blank_key_points:
-        reasons.append(f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（"
-                       + _some(f"「{row.key_point.name}」" for row in state.blank_key_points) + "）")
+        reasons.append((State.INCOMPLETE, f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（"
+                        + _some(f"「{row.key_point.name}」" for row in state.blank_key_points) + "）"))
     if state.blank_topics:
-        reasons.append(f"{len(state.blank_topics)}個項目未提出措施（{_some(t for _, t in state.blank_topics)}）")
+        reasons.append((State.INCOMPLETE, f"{len(state.blank_topics)}個項目未提出措施"
+                                          f"（{_some(t for _, t in state.blank_topics)}）"))
     if State.LATE in state.states:
-        reasons.append(f"於{roc_date(state.filed)}回報，逾填報期限{roc_date(due)}")
+        reasons.append((State.LATE, f"於{roc_date(state.filed)}回報，逾填報期限{roc_date(due)}"))
     if state.errors:
-        reasons.append(f"{len(state.errors)}處填寫內容有誤，須補正")
+        reasons.append((State.NEEDS_CORRECTION, f"{len(state.errors)}處填寫內容有誤，須補正"))
     return reasons
+
+
+def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
+    return [text for _, text in reasons_by_state(state, due)]
 
 
 def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int | None, str]]:
@@ -86,32 +94,23 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
         f"本計畫應回報單位{expected}個，截至中華民國{roc_date(as_of)}止已回報{returned}個，回報率{rate}"
         f"（填報期限為{roc_date(facts.due_date)}）。"))]
     states = collection.states()
-    groups = [
-        (State.MISSING, "尚未回報"), (State.INCOMPLETE, "內容不全"), (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"),
-        (State.LATE, "逾期回報"),
-    ]
-    for state_kind, title in groups:
-        units = [s for s in states if state_kind in s.states]
-        if not units:
-            continue
-        if state_kind is State.MISSING:
-            entries.append((1, f"{title}（{len(units)}個單位）：" + "、".join(
-                s.unit.name + (f"（來件為{'、'.join(dict.fromkeys(file_kind(r) for r in s.unusable))}，無法彙整）"
-                               if s.unusable else "") for s in units) + "。"))
-            continue
-        entries.append((1, f"{title}（{len(units)}個單位）："))
-        for s in units:
-            if state_kind is State.INCOMPLETE:
-                why = [r for r in chase_reasons(s, facts.due_date) if "未填" in r or "未提出" in r]
-            elif state_kind is State.LATE:
-                why = [r for r in chase_reasons(s, facts.due_date) if "逾填報期限" in r]
-            else:
-                why = [r for r in chase_reasons(s, facts.due_date) if "有誤" in r]
-            entries.append((2, f"{s.unit.name}：{'；'.join(why)}。"))
+    missing = [s for s in states if State.MISSING in s.states]
+    if missing:
+        entries.append((1, f"尚未回報（{len(missing)}個單位）：" + "、".join(
+            s.unit.name + (f"（來件為{'、'.join(dict.fromkeys(file_kind(r) for r in s.unusable))}，無法彙整）"
+                           if s.unusable else "") for s in missing) + "。"))
+    for kind, title in ((State.INCOMPLETE, "內容不全"), (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"),
+                        (State.LATE, "逾期回報")):
+        units = [s for s in states if kind in s.states]
+        if units:
+            entries.append((1, f"{title}（{len(units)}個單位）："))
+            entries += [(2, f"{s.unit.name}：" + "；".join(text for state, text in reasons_by_state(s, facts.due_date)
+                                                            if state is kind) + "。") for s in units]
     if len(entries) == 1:
         entries.append((None, "各單位均已依限回報，內容完整。"))
     else:
-        entries.append((1, "上列單位已另函催報；須補正者，已將其填報內容標示待補正之處，請其補正後再送。"))
+        entries.append((1, f"上列單位另以書函請其於{roc_date(reply_deadline(as_of))}前回報或補正；"
+                           "須補正者，已將其填報內容標示待補正之處，請其補正後再送。"))
     return entries
 
 
