@@ -272,3 +272,15 @@ def test_a_malformed_email_address_is_a_warning(project: Paths, edit_master):
     (problem,) = [p for p in result.problems if "電子郵件" in p.message]
     assert not problem.is_error and problem.location.row == 2
     assert result.plan.units[1].email == "unit2@police.gov.tw" and result.plan.units[0].email == ""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes the PDF")
+def test_pdf_gives_the_reminder_as_pdf_too(setting, tmp_path: Path):
+    from plandocs.office.pdf import page_count
+
+    paths, returns, first = setting
+    assert not (first.folder / "催報" / "107年催報通知.pdf").exists()  # only with --pdf
+    report = collect(Paths(paths.source, paths.templates, tmp_path), returns, as_of=AS_OF, pdf=True)
+    assert not report.pdf_problems
+    pdf = (report.folder / "催報" / "107年催報通知.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and page_count(pdf) >= 2  # the letter, then its table on a page of its own
