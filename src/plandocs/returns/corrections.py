@@ -20,6 +20,7 @@ from ..documents.fill_in_workbook import fill_in_workbook
 from ..documents.render import document_time
 from ..master.model import Plan
 from ..office.output import Artifact, reproducible, safe_file_name
+from ..parallel import shared, worker_pool, workers_for
 from ..text import roc_date
 from .records import Collection, Finding, UnitState
 
@@ -51,15 +52,30 @@ def correction_path(unit_name: str) -> PurePosixPath:
 
 
 def correction_workbooks(collection: Collection) -> list[Artifact]:
-    """One 補正 workbook per unit with problems in its return, in the master's order."""
-    stamp = document_time(collection.plan.facts)
-    artifacts = []
-    for state in collection.states():
-        if needs_correction(state):
-            data, _ = correction_workbook(collection.plan, state)
-            artifacts.append(Artifact(correction_path(state.unit.name), reproducible(data, stamp), CORRECTION_KIND,
-                                      state.unit.name))
-    return artifacts
+    """One 補正 workbook per unit with problems in its return, in the master's order.
+
+    Each takes about a quarter of a second (openpyxl reads and writes the whole form), so many are made in
+    worker processes, one per core.
+    """
+    plan = collection.plan
+    states = [state for state in collection.states() if needs_correction(state)]
+    workers = workers_for(len(states))
+    if workers:
+        with worker_pool(workers, plan, states) as pool:
+            made = list(pool.map(_shared_workbook, range(len(states)), chunksize=8))
+    else:
+        made = [_finished_workbook(plan, state) for state in states]
+    return [Artifact(correction_path(state.unit.name), data, CORRECTION_KIND, state.unit.name)
+            for state, data in zip(states, made)]
+
+
+def _finished_workbook(plan: Plan, state: UnitState) -> bytes:
+    return reproducible(correction_workbook(plan, state)[0], document_time(plan.facts))
+
+
+def _shared_workbook(index: int) -> bytes:
+    plan, states = shared()
+    return _finished_workbook(plan, states[index])
 
 
 def _text(value: object) -> str:
