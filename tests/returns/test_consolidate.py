@@ -135,7 +135,12 @@ def test_the_report_says_when_nothing_was_proposed_or_reported():
     document = Document(io.BytesIO(render_report(SHIPPED_TEMPLATES / REPORT_TEMPLATE, collection, [])))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert cells.count("（尚無單位提出）") == sum(len(d.survey_topics) for d in PLAN.dimensions)
-    assert cells.count("（尚無單位填報）") == len(REFERENCE.rows)  # every key point of the 辦理情形彙整表
+    from plandocs.documents.fill_in_form import progress_rows
+
+    answered = {row.code for unit in PLAN.receiving_units() for row in progress_rows(PLAN, unit)}
+    # every key point of the 辦理情形彙整表: waiting for its units, or answered by none
+    assert cells.count("（尚無單位填報）") == len(answered)
+    assert cells.count("（未列承辦單位）") == len(REFERENCE.rows) - len(answered)
 
 
 def test_workers_give_the_same_outputs_as_one_process(shipped_output: Path, tmp_path: Path, monkeypatch):
@@ -155,6 +160,7 @@ def test_workers_give_the_same_outputs_as_one_process(shipped_output: Path, tmp_
     together = collect(Paths(project.source, project.templates, tmp_path / "together"), returns)
     assert [p.read_bytes() for p in alone.written] == [p.read_bytes() for p in together.written]
     assert len(together.collection.used()) == 6
+    assert sum(p.parent.parent.name == "補正" for p in together.written) == 6  # made by the workers too
 
 
 def test_a_missing_report_template_is_a_clear_error(tmp_path: Path):

@@ -145,10 +145,12 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
                         blank.append(line.unit.name)
                 unreported = [paragraph(f"未回報：{'、'.join(missing)}", cell_style)] if missing else []
                 unreported += [paragraph(f"已回報但未填：{'、'.join(blank)}", cell_style)] if blank else []
+                nobody = not lines.get(row.code)  # no receiving unit answers for it
                 table_rows.append({
                     "key_point": row.key_point.name,
-                    "reports": Markup("").join(reports) or paragraph("（尚無單位填報）", item_style),
-                    "unreported": Markup("").join(unreported) or paragraph("無", cell_style),
+                    "reports": Markup("").join(reports)
+                               or paragraph("（未列承辦單位）" if nobody else "（尚無單位填報）", item_style),
+                    "unreported": Markup("").join(unreported) or paragraph("—" if nobody else "無", cell_style),
                 })
             if table_rows:
                 groups.append({"name": item.name or dimension.name, "rows": table_rows})
