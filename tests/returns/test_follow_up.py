@@ -140,6 +140,8 @@ def test_a_corrected_return_supersedes_the_first(setting, tmp_path: Path):
     assert states_of(second)[INCOMPLETE] == (State.RETURNED, State.LATE)
     statuses = {r.file: r.status for r in second.collection.returns if r.unit and r.unit.name == INCOMPLETE}
     assert statuses == {f"{INCOMPLETE}.xlsx": Status.SUPERSEDED, f"{INCOMPLETE}_補正.xlsx": Status.RETURNED}
+    corrected = next(r for r in second.collection.returns if r.file == f"{INCOMPLETE}_補正.xlsx")
+    assert corrected.findings == []  # the 補正說明 sheet and the notes it came back with are not the unit's
 
 
 def test_the_reminder_lists_exactly_the_units_to_chase(setting):

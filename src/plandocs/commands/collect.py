@@ -17,7 +17,7 @@ from ..returns.decide import decide
 from ..returns.read import find_files, reader
 from ..returns.records import Collection, Finding
 from ..returns.reference import Reference
-from ..returns.corrections import correction_workbooks
+from ..returns.corrections import correction_workbooks, without_correction_sheet
 from ..returns.reminders import add_reminders
 from ..returns.write_report import COLLECT_FOLDER, render_outputs
 from ..text import TAIWAN_TIME
@@ -73,7 +73,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     reference = Reference(plan)
     files = find_files(returns_folder)
     with reader(reference, returns_folder, len(files)) as read_all, progress(files) as each:
-        returns = [ret for _, ret in zip(each, read_all(files))]
+        returns = [without_correction_sheet(ret) for _, ret in zip(each, read_all(files))]
     collection = decide(reference, returns)
     collection.as_of = as_of or taiwan_today()
     problems = collection.problems()

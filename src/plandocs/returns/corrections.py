@@ -22,7 +22,7 @@ from ..master.model import Plan
 from ..office.output import Artifact, reproducible, safe_file_name
 from ..parallel import shared, worker_pool, workers_for
 from ..text import roc_date
-from .records import Collection, Finding, UnitState
+from .records import Collection, Finding, Return, UnitState
 
 CORRECTIONS_FOLDER = "補正"  # under the collect folder: 補正/<單位>/
 CORRECTION_SHEET = "補正說明"
@@ -39,6 +39,13 @@ class Mark:
     cell: str  # e.g. H5; "" when the problem has no cell (a deleted sheet)
     message: str
     content: str = ""  # what the unit had typed there
+
+
+def without_correction_sheet(ret: Return) -> Return:
+    """A 補正 workbook sent back still has the 補正說明 sheet: its text is collect's own, not the unit's, so what
+    the reader found there (every cell of a sheet that is not the form's) is not a problem of the return."""
+    ret.findings = [f for f in ret.findings if f.location.sheet != CORRECTION_SHEET]
+    return ret
 
 
 def needs_correction(state: UnitState) -> bool:
