@@ -196,6 +196,18 @@ def check(source, templates, strict) -> None:
     sys.exit(int(code))
 
 
+def _date_option(context, parameter, value):
+    """An ROC or ISO date (107/7/5, 中華民國107年7月5日, 2018-07-05); a mistyped one is a usage error."""
+    if value is None:
+        return None
+    from .text import parse_date
+
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"日期「{value}」無法辨識；請寫成 107/7/5 或 2018-07-05。", context, parameter)
+    return day
+
+
 PROGRESS_BAR_FILES = 20  # fewer files are read before a bar would be worth drawing
 SHOWN_PROBLEMS = 20  # the rest are in the problems sheet of the consolidated workbook
 
@@ -211,17 +223,23 @@ def _progress_bar(files: list[Path]):
 @_input_options
 @_output_option
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
+@click.option("--as-of", "as_of", metavar="日期", callback=_date_option,
+              help="彙整報告與催報所載的「截至」日期，例：107/7/5 或 2018-07-05（預設：今天）。")
+@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生催報通知的 PDF。")
 @reports_errors
-def collect(returns, source, templates, output, strict) -> None:
+def collect(returns, source, templates, output, strict, as_of, pdf) -> None:
     """讀取回報資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
     from .commands.collect import collect as run_collect
 
     paths = _paths(source, templates, output)
-    report = run_collect(paths, returns, strict=strict, progress=_progress_bar)
+    report = run_collect(paths, returns, strict=strict, progress=_progress_bar, as_of=as_of, pdf=pdf)
     shown = [f.problem for f in report.problems[:SHOWN_PROBLEMS]]
     _print_problems(shown)
     if len(report.problems) > len(shown):
         click.echo(f"……另有 {len(report.problems) - len(shown)} 項問題，請見彙整活頁簿的「問題」工作表。", err=True)
     click.echo(report.summary)
     click.echo(f"完成：已於 {report.folder} 產生 {len(report.artifacts)} 個檔案。")
+    _print_problems(report.pdf_problems)
+    for line in report.follow_up():
+        click.echo(line)
     sys.exit(int(report.exit_code))
