@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ..errors import Location, TemplateError
 from ..master.model import Facts, Paragraph
 from ..numbering import number_outline, text_depths
+from ..office.ooxml_order import normalize_docx
 
 # Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
 BODY_STYLE = "計畫本文"
@@ -138,7 +139,8 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
         raise TemplateError(describe_template_error(error), where) from error
     except (OSError, KeyError, ValueError) as error:
         raise TemplateError("無法開啟範本，請確認為 Word 文件（.docx）且未損毀。", where) from error
-    return buffer.getvalue()
+    # docxtpl's {% vm %} and a restyled template leave properties out of schema order, which Word may repair
+    return normalize_docx(buffer.getvalue())
 
 
 _PROPERTY_FIELDS = ("title", "subject", "author", "keywords", "comments", "category", "last_modified_by")
