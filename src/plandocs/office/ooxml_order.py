@@ -189,3 +189,25 @@ def ordering_faults(xml: bytes) -> list[tuple[str, str]]:
             best = max(best, rank[name])
             seen.add(name)
     return list(faults)
+
+
+def unfixable_faults(xml: bytes) -> dict[tuple[str, str], int]:
+    """Properties the schema does not allow in their list at all (so ordering cannot place them), with counts.
+
+    E.g. a `w:jc` inside a cell's `w:tcPr`: Word may drop it or refuse the file; only the template's author
+    knows what was meant.
+    """
+    from lxml import etree
+
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
+    faults: dict[tuple[str, str], int] = {}
+    for element in root.iter(_W + "*"):
+        parent = _local(element)
+        sequence = _SEQUENCES.get(parent)
+        if not sequence or parent in ("tblBorders", "tcBorders", "pBdr", "tcMar", "tblCellMar"):
+            continue
+        for child in element:
+            name = _local(child)
+            if name is not None and name not in sequence:
+                faults[(parent, name)] = faults.get((parent, name), 0) + 1
+    return faults
