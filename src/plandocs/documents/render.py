@@ -18,6 +18,7 @@ from ..errors import Location, TemplateError
 from ..master.model import Facts, Paragraph
 from ..numbering import number_outline, text_depths
 from ..office.ooxml_order import normalize_docx
+from .pagination import paginate
 
 # Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
 BODY_STYLE = "計畫本文"
@@ -133,6 +134,7 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
             raise TemplateError(f"範本中的運算式無法計算（{type(error).__name__}：{error}）；請檢查範本中含運算的標籤。",
                                 where) from error
         _unescape_properties(template, templated)
+        paginate(template.docx.element, template.docx.styles.element)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:
