@@ -78,7 +78,7 @@ def test_header_rows_repeat_on_every_page_and_form_rows_do_not_split(circular):
 
 def test_item_cells_are_merged_vertically_over_their_key_points(circular):
     basic = circular.tables[0]
-    rows = logical_rows(basic)  # a merge restarts, marked 「（續）」, on a page it continues onto
+    rows = logical_rows(basic)  # a merge restarts, with its label, on a page a split row continues onto
     assert len(rows) == 9  # 4 key points of 服務一致及正確, 5 of 服務友善
     assert vmerge(basic.rows[1], 0) == "restart"
     assert [r[0] for r in rows] == [["服務一致及正確"]] * 4 + [["服務友善"]] * 5

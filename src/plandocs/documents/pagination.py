@@ -5,13 +5,16 @@ Independent of how a table is produced (which columns, which template), on the r
 - column widths follow content: a column is at least as wide as its longest unbreakable token (a number
   with its unit such as 「6月29日」 or 「107年」, a unit's name, a short column heading), taken from the
   widest columns;
-- a row that fits on a page is never split (`w:cantSplit`); the rows of a group (tied by a vertical merge
-  of the first column, e.g. one roster group) that fit on a page are kept on one (`w:keepNext`, which both
-  programs honour for table rows), and a table's last row never stands alone;
-- a row taller than the room left is split in two rows at a paragraph boundary where the page falls, as
-  the page model estimates it; the second row repeats the row's labels (the cells before the split
-  cell) marked 「（續）」, and a row that opens a page restarts the vertical merges above it with their
-  label, so every page names the 評核項目 and 評核重點 (or group and duties) its text belongs to;
+- a row that fits on a page is never split (`w:cantSplit`): where the room left is too short it moves to
+  the next page whole; the rows of a group of short rows (tied by a vertical merge of the first column,
+  e.g. one roster group) that fit on a page are kept on one (`w:keepNext`, which both programs honour
+  for table rows), and a table's last row never stands alone;
+- a row taller than a page is split in two rows at a paragraph boundary where the page falls, as the
+  page model estimates it, never leaving fewer than two lines on either side; the second row repeats the
+  row's labels (the cells before the split cell, as the issued plan does) and restarts the vertical
+  merges it continues with their label, so every page names the 評核項目 and 評核重點 (or group and
+  duties) its text belongs to. The labels are repeated without a 「（續）」 mark: the issued plan has none,
+  and text it does not have would lower the circular's fidelity to it;
 - a centred title longer than a line is broken at a natural boundary (after the agency, before a year).
 
 Header rows repeat (`w:tblHeader`) as the templates set them.
@@ -26,7 +29,6 @@ from .page_model import (
     AUTOSPACE, is_latin, section_pages, text_width, unit_width, units_of, w,
 )
 
-CONTINUED = "（續）"
 _SHORT_ROW = 3 * 360 + ROW_BORDER  # twips: rows this short (a roster's members) make a group kept on one page
 _WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
 _SHORT_HEADING = 6  # a column heading of up to this many characters is kept on one line
@@ -385,19 +387,25 @@ class _TableFlow:
             for row in group:
                 self.place_row(row)
 
-    def open_page(self, row) -> None:
+    def open_page(self, row, continued: bool = False) -> None:
         self.flow.new_page()
         self.flow.used = self.header_height
-        self.restart_merges(row)
+        if continued:
+            self.restart_merges(row)
 
     def place_row(self, row) -> None:
-        """A row that fits the room left stays whole; a taller one continues on the next page, split where the
-        page falls (its labels repeated there), unless fewer than two lines would stand on either side."""
+        """A row that fits the room left stays; one that fits a page moves to the next whole; a taller one is
+        split where the page falls (its labels repeated on the next), unless fewer than two lines would stand
+        on either side of the split."""
         flow = self.flow
         _set_row_property(row, "cantSplit")
         while True:
             height = self.row_height(row)
             if flow.used + height <= flow.page.height:
+                flow.used += height
+                return
+            if height <= self.room:  # it fits on a page: it moves there whole
+                self.open_page(row)
                 flow.used += height
                 return
             rest = self.split(row, flow.page.height - flow.used)
@@ -408,7 +416,7 @@ class _TableFlow:
                 flow.used = min(flow.used + height, flow.page.height)  # one paragraph taller than a page
                 return
             flow.used += self.row_height(row)
-            self.open_page(rest)
+            self.open_page(rest, continued=True)
             row = rest
 
     def split(self, row, room: float):
@@ -458,7 +466,7 @@ class _TableFlow:
         return rest
 
     def restart_merges(self, row) -> None:
-        """A row opening a page: each merge it continues restarts here with the merge's label and 「（續）」."""
+        """A row continuing a split row on a new page: each merge it continues restarts here with its label."""
         rows = self.table.findall(w("tr"))
         position = rows.index(row)
         for column, _, cell in _cells(row):
@@ -477,23 +485,11 @@ def _introduces(paragraph) -> bool:
     return "".join(paragraph_lines(paragraph)).rstrip().endswith(("：", ":"))
 
 
-def _texts(cell) -> list:
-    return [t for t in cell.iter(w("t")) if t.text]
-
-
-def _mark_continued(cell) -> None:
-    texts = _texts(cell)
-    if texts and not texts[-1].text.endswith(CONTINUED):
-        texts[-1].text += CONTINUED
-
-
 def _continue_label(cell, copied) -> None:
-    """The second part of a split row: a label cell repeats its text marked 「（續）」; a merge continues."""
+    """The second part of a split row: a label cell repeats its text as it is; a merge continues."""
     if _vmerge(cell) is not None:
         _set_vmerge(copied, "continue")
         _empty(copied)
-    else:
-        _mark_continued(copied)
 
 
 def _restart_with_label(start, cell) -> None:
@@ -501,7 +497,6 @@ def _restart_with_label(start, cell) -> None:
         cell.remove(paragraph)
     for paragraph in start.findall(w("p")):
         cell.append(copy.deepcopy(paragraph))
-    _mark_continued(cell)
     _set_vmerge(cell, "restart")
 
 
