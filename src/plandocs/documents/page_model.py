@@ -19,12 +19,20 @@ _W = "{" + W + "}"
 TWIPS_PER_POINT = 20
 DEFAULT_CELL_MARGIN = 108  # Word's default left and right cell margin (0.19 cm), as in Table Grid
 ROW_BORDER = 15  # a single ½-pt border between rows, rounded up
-_SAFETY_EM = 0.4  # line room kept free: kerning, kinsoku pushes, justification differences
+_SAFETY_EM = 0.2  # line room kept free: kerning, kinsoku pushes, justification differences
 NATURAL_LINE = 1.3  # a line of the Kai face without spacing rules, in ems
 
 # Characters that may not begin a line (they hang on the previous one) and that may not end one.
 NO_LINE_START = set("、，。．：；！？）」』】〉》〕,.;:!?)%’”")
 _NO_LINE_END = set("（「『【〈《〔(‘“")
+# Both programs let these hang past a line's end (w:overflowPunct, LibreOffice's hanging punctuation).
+HANGING = set("、。，．")
+
+
+def fitting_width(unit: str) -> float:
+    """What a unit needs at a line's end: its width less a hanging punctuation mark."""
+    width = unit_width(unit)
+    return width - char_width(unit[-1]) if unit[-1] in HANGING else width
 
 
 def w(name: str) -> str:
@@ -40,6 +48,8 @@ def char_width(c: str) -> float:
         return 0.25
     if c.isupper() or c in "mwMW@%&":
         return 0.72
+    if c.islower():
+        return 0.46
     return 0.5
 
 
@@ -93,7 +103,7 @@ def count_lines(text: str, first_room: float, room: float) -> int:
     lines, used, limit = 1, 0.0, first_room - _SAFETY_EM
     for unit in units_of(text):
         width = unit_width(unit)
-        if used + width > limit and used > 0:
+        if used + fitting_width(unit) > limit and used > 0:
             lines, used, limit = lines + 1, 0.0, room - _SAFETY_EM
         while width > limit > 0:  # a unit longer than a line (a web address): it breaks where it must
             lines, width = lines + 1, width - limit

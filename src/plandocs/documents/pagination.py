@@ -26,10 +26,13 @@ import re
 
 from .page_model import (
     NO_LINE_START, NUMBER_TOKEN, DEFAULT_CELL_MARGIN, ROW_BORDER, Page, Styles, paragraph_height, paragraph_lines,
-    AUTOSPACE, is_latin, section_pages, text_width, unit_width, units_of, w,
+    AUTOSPACE, HANGING, char_width, is_latin, section_pages, text_width, unit_width, units_of, w,
 )
 
 _SHORT_ROW = 3 * 360 + ROW_BORDER  # twips: rows this short (a roster's members) make a group kept on one page
+# A row that fits on a page but not in the room left is split only where that room is at least this share
+# of a page: a smaller gap costs less than a split (every split repeats labels the reader must skip).
+_SPLIT_ROOM = 0.4
 _WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
 _SHORT_HEADING = 6  # a column heading of up to this many characters is kept on one line
 _NAME_LENGTH = 6  # a column whose segments are all this short is a column of names (units, titles)
@@ -219,7 +222,8 @@ def _straddles(text: str, room: float, names: bool = False) -> bool:
             if position and ((is_latin(text[position - 1]) and not is_latin(text[position]))
                              or (is_latin(text[position]) and not is_latin(text[position - 1]))):
                 width += AUTOSPACE
-            if used and used + width > room - _EDGE:
+            hanging = char_width(text[end - 1]) if text[end - 1] in HANGING else 0.0
+            if used and used + width - hanging > room - _EDGE:
                 ends.append(position)
                 used = 0.0
             used += width
@@ -404,7 +408,8 @@ class _TableFlow:
             if flow.used + height <= flow.page.height:
                 flow.used += height
                 return
-            if height <= self.room:  # it fits on a page: it moves there whole
+            left = flow.page.height - flow.used
+            if height <= self.room and left < self.room * _SPLIT_ROOM:  # it moves to the next page whole
                 self.open_page(row)
                 flow.used += height
                 return
