@@ -6,6 +6,7 @@ the PDF is one line of a cell.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -141,3 +142,29 @@ def test_a_long_title_breaks_between_the_agency_and_the_plan_name(pdf_build):
     first, *rest = title.text.split("\n")
     assert rest, title.text  # the form's title does not fit one line of the portrait page
     assert first.endswith(("局", ")", "）")) or re.match(r"\d+年", rest[0]), title.text
+
+
+def test_collects_report_keeps_years_whole_and_breaks_its_title_at_boundaries(pdf_build, tmp_path):
+    from helpers.returns_factory import filled
+    from plandocs.commands.collect import collect
+    from plandocs.paths import Paths
+
+    output = output_of(pdf_build)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for unit in ("中正第一分局", "統計室", "勤務指揮中心"):
+        filled(output, unit).save(returns / f"{unit}_回報.xlsx")
+    project = output.parent
+    report = collect(Paths(project / "source" / "plan_master.xlsx", project / "templates", tmp_path / "out"), returns)
+    (document,) = [a for a in report.artifacts if a.path.suffix == ".docx"]
+    (made,) = pdf.convert_to_pdf([pdf.Document(document.path.name, document.data)], dt.datetime(2018, 6, 30)).pdfs
+    path = tmp_path / "report.pdf"
+    path.write_bytes(made)
+    pages = raw_pages(path)
+    facts = pdf_build.plan.facts
+    # the title does not fit a line: it breaks after the agency and after the form's name, not inside a word
+    assert pages[0][:3] == [facts.agency, f"{facts.year}年{facts.survey_title}", "回報彙整"]
+    lines = [line for page in pages for line in page]
+    joined = "".join(lines)
+    for token in ("106年", "107年"):  # in the counts of every progress report and in the headings
+        assert sum(line.count(token) for line in lines) == joined.count(token) > 0, token

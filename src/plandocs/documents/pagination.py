@@ -41,8 +41,9 @@ _SLACK = 30  # twips: what rounding in either program may take from a line
 _NARROW = 2500  # twips: columns in which numbers are kept off line ends
 _EDGE = 0.1  # ems: a line filled this close to its end counts as full
 _SEPARATORS = re.compile(r"[、，,／/\s]+")
-# Where a title may break: after an agency's name, before a year, around a bracketed insertion.
-_TITLE_BOUNDARY = re.compile(r"(?<=[局署府部院會處室所隊])(?=[^局署府部院會處室所隊（(）)])|(?<!\d)(?=\d+年)|(?<=[)）])|(?=[(（])")
+# Where a title may break: after an agency's name, before a year, around a bracketed insertion, after the
+# name of a form or plan (…調查表｜回報彙整).
+_TITLE_BOUNDARY = re.compile(r"(?<=[局署府部院會處室所隊])(?=[^局署府部院會處室所隊（(）)])|(?<!\d)(?=\d+年)|(?<=[)）])|(?=[(（])|(?<=[表畫冊])(?=[^）)」』])")
 
 
 def paginate(document_root, styles_root) -> None:
@@ -256,25 +257,41 @@ def _redistribute(grid: list[int], need: list[int]) -> list[int]:
 # ---------------------------------------------------------------- titles
 
 def break_title(paragraph, styles: Styles, page: Page) -> None:
-    """A centred paragraph of one line that does not fit: a line break at the boundary that balances it best."""
+    """A centred paragraph of one line that does not fit: line breaks at natural boundaries only.
+
+    Two lines, balanced, where both halves fit; else as few lines as fit, each ending at a boundary.
+    A title that cannot be broken so is left to the office program.
+    """
     fmt = styles.of(paragraph)
     if not fmt.centred or paragraph.find(f".//{w('br')}") is not None:
         return
     texts = paragraph.findall(f"{w('r')}/{w('t')}")
     text = "".join(t.text or "" for t in texts)
     room = (page.width - fmt.left) / (fmt.size * 10) - 0.5
-    if not text or text_width(text) <= room or len(text) > 80:
+    if not text or text_width(text) <= room or len(text) > 120:
         return
-    candidates = [m.start() for m in _TITLE_BOUNDARY.finditer(text)
-                  if 0 < m.start() < len(text)
-                  and text_width(text[:m.start()]) <= room and text_width(text[m.start():]) <= room]
-    if not candidates:
-        return
-    position = min(candidates, key=lambda p: (abs(text_width(text[:p]) - text_width(text[p:])), p))
+    boundaries = sorted({m.start() for m in _TITLE_BOUNDARY.finditer(text) if 0 < m.start() < len(text)})
+    halves = [p for p in boundaries if text_width(text[:p]) <= room and text_width(text[p:]) <= room]
+    if halves:
+        breaks = [min(halves, key=lambda p: (abs(text_width(text[:p]) - text_width(text[p:])), p))]
+    else:
+        breaks, start = [], 0
+        while text_width(text[start:]) > room:
+            fitting = [p for p in boundaries if p > start and text_width(text[start:p]) <= room]
+            if not fitting:
+                return
+            breaks.append(fitting[-1])
+            start = fitting[-1]
+    for position in reversed(breaks):
+        _insert_break(texts, position)
+
+
+def _insert_break(texts: list, position: int) -> None:
+    """A line break at a character position of the paragraph's text, which runs over `texts` (w:t elements)."""
     offset = 0
     for element in texts:
         length = len(element.text or "")
-        if offset <= position < offset + length or (position == offset + length and element is texts[-1]):
+        if offset <= position < offset + length:
             run = element.getparent()
             before, after = element.text[:position - offset], element.text[position - offset:]
             element.text = before
