@@ -12,7 +12,6 @@ from helpers.returns_factory import filled
 from plandocs.commands.build import build
 from plandocs.commands.collect import collect
 from plandocs.office.ooxml_order import normalize_docx, order_part, ordering_faults
-from plandocs.paths import Paths
 
 openxml_audit = pytest.importorskip("openxml_audit", reason="the OOXML validator is a test dependency")
 

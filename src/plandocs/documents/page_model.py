@@ -125,6 +125,7 @@ class ParagraphFormat:
     keep_next: bool = False
     page_break_before: bool = False
     centred: bool = False
+    bold: bool = False
 
     def line_height(self, size: int | None = None) -> float:
         natural = (size or self.size) * 10 * NATURAL_LINE
@@ -163,9 +164,13 @@ def _apply_ppr(fmt: ParagraphFormat, ppr) -> None:
 
 
 def _apply_rpr(fmt: ParagraphFormat, rpr) -> None:
-    size = rpr.find(w("sz")) if rpr is not None else None
+    if rpr is None:
+        return
+    size, bold = rpr.find(w("sz")), rpr.find(w("b"))
     if size is not None:
         fmt.size = int(size.get(w("val")))
+    if bold is not None:
+        fmt.bold = _on(bold)
 
 
 class Styles:
@@ -268,3 +273,46 @@ def _page(sect) -> Page:
         return Page(width - 2 * 1440, height - 2 * 1440)
     get = lambda name: abs(int(margins.get(w(name), 1440)))  # noqa: E731
     return Page(width - get("left") - get("right"), height - get("top") - get("bottom"))
+
+
+# ---------------------------------------------------------------- tables as grids
+
+def row_cells(row) -> list[tuple[int, int, object]]:
+    """(first grid column, span, w:tc) of each cell of a row."""
+    trpr = row.find(w("trPr"))
+    before = trpr.find(w("gridBefore")) if trpr is not None else None
+    column = int(before.get(w("val"))) if before is not None else 0
+    cells = []
+    for cell in row.findall(w("tc")):
+        span_element = cell.find(f"{w('tcPr')}/{w('gridSpan')}")
+        span = int(span_element.get(w("val"))) if span_element is not None else 1
+        cells.append((column, span, cell))
+        column += span
+    return cells
+
+
+def vmerge(cell) -> str | None:
+    element = cell.find(f"{w('tcPr')}/{w('vMerge')}")
+    if element is None:
+        return None
+    return element.get(w("val"), "continue")
+
+
+def grid_widths(table) -> list[int]:
+    return [int(c.get(w("w"), 0)) for c in table.findall(f"{w('tblGrid')}/{w('gridCol')}")]
+
+
+def cell_margins(table) -> int:
+    margins = table.find(f"{w('tblPr')}/{w('tblCellMar')}")
+    if margins is None:
+        return 2 * DEFAULT_CELL_MARGIN
+    total = 0
+    for names in (("left", "start"), ("right", "end")):
+        found = next((margins.find(w(n)) for n in names if margins.find(w(n)) is not None), None)
+        total += int(found.get(w("w"), DEFAULT_CELL_MARGIN)) if found is not None else DEFAULT_CELL_MARGIN
+    return total
+
+
+def is_header(row) -> bool:
+    trpr = row.find(w("trPr"))
+    return trpr is not None and trpr.find(w("tblHeader")) is not None
