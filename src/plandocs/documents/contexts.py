@@ -2,8 +2,27 @@
 from __future__ import annotations
 
 from ..master.model import KeyPoint, Plan, Unit
+from ..master.schema import AttachmentKind
 from ..numbering import number_outline
+from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
 from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle
+
+
+def _label(plan: Plan, kind: AttachmentKind) -> str:
+    attachment = plan.facts.attachment(kind)
+    return attachment.label if attachment else ""
+
+
+def attachment_flags(plan: Plan) -> dict:
+    """Which attachments the circular has, with their labels, and whether the measures table is set across
+    (a landscape section needs a section after it: the survey or the roster)."""
+    has = {kind: plan.facts.attachment(kind) is not None for kind in AttachmentKind}
+    return {
+        "has_measures": has[AttachmentKind.MEASURES], "has_survey": has[AttachmentKind.SURVEY],
+        "has_roster": has[AttachmentKind.ROSTER], "has_attachments": any(has.values()),
+        "measures_label": _label(plan, AttachmentKind.MEASURES),
+        "landscape_measures": has[AttachmentKind.MEASURES] and (has[AttachmentKind.SURVEY] or has[AttachmentKind.ROSTER]),
+    }
 
 BLANK_UNIT = "(單位名稱)"
 
@@ -12,6 +31,7 @@ def survey_context(plan: Plan, unit: Unit | None) -> dict:
     """Context of the 附表2 form, for one unit or blank with (單位名稱)."""
     return {
         "survey_title": plan.facts.unit_survey_title(unit.name if unit else BLANK_UNIT),
+        "survey_label": _label(plan, AttachmentKind.SURVEY),
         "unit_name": unit.name if unit else BLANK_UNIT,
         "survey": [{"name": d.name, "topics": d.survey_topics} for d in plan.dimensions],
     }
@@ -27,7 +47,8 @@ def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
             for i, m in enumerate(group.members)
         ]
         groups.append({"name": group.name, "note": group.note.written if group.note else "", "members": members})
-    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups}
+    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups,
+            "roster_label": _label(plan, AttachmentKind.ROSTER)}
 
 
 def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
@@ -44,6 +65,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
             "units": cell.lines([ref.written for ref in key_point.responsible], styles.get(CENTRED_CELL_STYLE)),
         }
 
+    flags = attachment_flags(plan)
+    width = LANDSCAPE_WIDTH if flags["landscape_measures"] else PORTRAIT_WIDTH
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
@@ -51,7 +74,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
                  for item in dimension.items]
         dimensions.append({
             "name": dimension.name,
-            "heading": heading + dimension.heading_name,
+            "heading": heading + dimension.heading_name if dimension.heading_name else "",
+            "table": measures_table(plan, dimension, styles, width),
             "has_items": dimension.has_items,
             "assessment_items": items,  # not "items": Jinja would find the dict method
             "key_points": [kp for item in items for kp in item["key_points"]],
@@ -64,4 +88,5 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
         "body": body.paragraphs(plan.body),
         "measures_title": plan.facts.measures_title,
         "dimensions": dimensions,
+        **flags,
     }
