@@ -56,7 +56,7 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
         subdocuments["survey_form"] = render_template(survey_template, lambda styles: survey_context(plan, None))
     circular = render_template(
         template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles), subdocuments)
-    add(safe_file_name(plan.facts.title) + ".docx", circular, "函頒計畫")
+    add(safe_file_name(plan.facts.title) + ".docx", circular, f"{plan.facts.issue_word}計畫")
     if roster_attachment is not None:
         add(safe_file_name(f"{roster_attachment.label}_{plan.facts.agency}{plan.facts.roster_title}") + ".docx",
             roster, f"{roster_attachment.label}名冊")

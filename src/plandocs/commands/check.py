@@ -19,6 +19,9 @@ def check_all(paths: Paths, render: bool = True,
         result = check_master(paths.source)
     except InputError as error:
         result = MasterCheck(None, [Problem(error.message, error.location)])
+    if result.plan is not None and not result.plan.receiving_units():
+        # no unit fills in a form, so nothing comes back to collect: the report's template is not used
+        templates = {name: make for name, make in templates.items() if name != REPORT_TEMPLATE}
     # a plan with errors still has every name a template may use; only rendering needs it whole
     template_problems = check_templates(result.plan, paths, templates, render and not result.errors)
     return MasterCheck(result.plan, result.problems + template_problems)
