@@ -149,14 +149,19 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
     body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in rows(BODY)]
     columns = _table_columns(builder, rows(TABLE_COLUMNS), facts)
     dimensions = _dimensions(builder, rows(DIMENSIONS), rows(ITEMS), rows(MEASURES), columns)
+    if facts.total_points is not None:  # a stated total needs every dimension's points
+        for row in rows(DIMENSIONS):
+            if row["配分"].blank and not row["構面名稱"].blank:
+                builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
     roster = _roster(builder, rows(ROSTER))
     _needed_sheets(builder, facts, roster)
     return Plan(facts, body, dimensions, units, groups, roster, columns), builder.problems
 
 
 def _paragraph(builder: _Builder, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
-    return Paragraph(builder.level(row["層級"], deepest), builder.text(row[header], required), row[header].location,
-                     row["層級"].location)
+    level = builder.level(row["層級"], deepest)
+    return Paragraph(level, builder.text(row[header], required), row[header].location,
+                     row["層級"].location, level_unreadable=level is None and not row["層級"].blank)
 
 
 def _facts(builder: _Builder, rows: list[Row], attachment_rows: list[Row]) -> Facts:

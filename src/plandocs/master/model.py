@@ -17,6 +17,7 @@ class Paragraph:
     text: str
     location: Location
     level_location: Location | None = None  # the 層級 cell, for outline problems
+    level_unreadable: bool = False  # a level was typed but is not one: reported once, the next level is not judged by it
 
 
 @dataclass(frozen=True)

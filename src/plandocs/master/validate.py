@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import Location, Problem, Severity, ValidationFailed
 from ..office.output import safe_file_name
+from ..numbering import MAX_DEPTH
 from ..report import blocks
 from ..text import ROC_OFFSET, roc_date, suggestion
 from .builder import build_plan
@@ -107,6 +108,8 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
             problems.append(Problem(f"{what}開頭的「{label.group()}」看似自行輸入的編號；編號由「層級」自動產生，{fix}。",
                                     paragraph.location, Severity.WARNING))
         if paragraph.level is None:
+            if paragraph.level_unreadable:
+                previous = MAX_DEPTH  # whatever follows an unreadable level cannot be judged against it
             continue
         if paragraph.level > previous + 1:
             if previous == 0:
@@ -140,7 +143,8 @@ def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
                 problems += _key_point_problems(plan, key_point)
     stated = plan.facts.total_points  # only a total the master states is checked
     total = sum(d.points or 0 for d in plan.dimensions)
-    if stated is not None and plan.dimensions and total != stated:
+    all_read = all(d.points is not None for d in plan.dimensions)  # a missing or unreadable one is reported itself
+    if stated is not None and plan.dimensions and all_read and total != stated:
         first = plan.dimensions[0].points_location or plan.dimensions[0].location
         problems.append(Problem(f"各構面配分合計為 {total} 分，應為「{Fact.TOTAL_POINTS.value}」的 {stated} 分。",
                                 Location(file=first.file, sheet=DIMENSIONS.name, column=first.column, header="配分")))
