@@ -2,132 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 
 from ..errors import Location, Problem, Severity
 from ..numbering import MAX_DEPTH
-from ..text import clean_text, describe_characters, name_key, parse_date, roc_date, suggestion, whole_number
+from ..text import name_key, suggestion
+from .cells import CellReader
 from .load import Cell, RawMaster, Row, shown
 from .model import (
     Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
 )
 from .schema import (
-    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES, NO,
-    REQUIRED_FACTS, ROSTER, TABLE_COLUMNS, TITLE_FACTS, UNITS, YES, AttachmentKind, Column, Fact, Kind,
+    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
+    REQUIRED_FACTS, ROSTER, TABLE_COLUMNS, TITLE_FACTS, UNITS, AttachmentKind, Column, Fact, Kind,
 )
-
-
-class _Builder:
-    """Converts located cells to typed values; each failure is recorded and a neutral value returned."""
-
-    def __init__(self, master: RawMaster):
-        self.master = master
-        self.problems: list[Problem] = []
-        self.directory: dict[str, Unit | Group] = {}
-
-    def error(self, message: str, location: Location, severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Problem(message, location, severity))
-
-    def text(self, cell: Cell, required: bool = False) -> str:
-        if isinstance(cell.value, dt.datetime):
-            # Excel turns 6/29 typed in a text column into a date; print it the way official documents do
-            printed = roc_date(cell.value.date())
-            self.error(f"此格是 Excel 日期，文件中印為「{printed}」；若要照原樣印出，請將儲存格格式設為「文字」後重新輸入。",
-                       cell.location, Severity.WARNING)
-            return printed
-        cleaned = clean_text(cell.value)
-        if cleaned.removed:
-            self.error(f"含有 Word 無法儲存的控制字元（{describe_characters(cleaned.removed)}），已刪除。",
-                       cell.location, Severity.WARNING)
-        if required and not cleaned.text:
-            self.error("此欄不可空白。", cell.location)
-        return cleaned.text
-
-    def integer(self, cell: Cell, required: bool = True) -> int | None:
-        if cell.blank:
-            if required:
-                self.error("此欄不可空白，請填入整數。", cell.location)
-            return None
-        value = whole_number(cell.value)
-        if value is None:
-            self.error(f"「{shown(cell.value)}」不是整數，請填入數字。", cell.location)
-        return value
-
-    def level(self, cell: Cell, deepest: int) -> int | None:
-        if cell.blank:
-            return None
-        value = whole_number(cell.value)
-        if value is None or not 1 <= value <= deepest:
-            self.error(f"層級「{shown(cell.value)}」不正確：須為 1 到 {deepest} 的整數，"
-                       "或空白表示不編號的段落。", cell.location)
-            return None
-        return value
-
-    def date(self, cell: Cell, required: bool = True) -> dt.date | None:
-        if cell.blank:
-            if required:
-                self.error("此欄不可空白，請填入日期（例：2018/6/29）。", cell.location)
-            return None
-        value = cell.value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        parsed = parse_date(clean_text(value).text)
-        if parsed is None:
-            self.error(f"「{shown(value)}」不是日期，請填入 Excel 日期（例：2018/6/29）。", cell.location)
-        return parsed
-
-    def yes_no(self, cell: Cell, default: bool) -> bool:
-        text = self.text(cell)
-        if not text:
-            return default
-        if text not in (YES, NO):
-            self.error(f"請填「{YES}」或「{NO}」。", cell.location)
-            return default
-        return text == YES
-
-    def choice(self, cell: Cell, choices: list[str], what: str) -> str:
-        text = self.text(cell, required=True)
-        if text and text not in choices:
-            self.error(f"「{text}」不是已定義的{what}{suggestion(text, choices)}。", cell.location)
-        return text
-
-    def unit_ref(self, cell: Cell) -> UnitRef | None:
-        written = self.text(cell)
-        if not written:
-            return None
-        target = self.directory.get(name_key(written))
-        if target is None:
-            self.error(f"「{shown(written)}」不是「單位」工作表中的單位、別名或群組"
-                       f"{suggestion(written, self.directory_names())}。", cell.location)
-            return None
-        self.official_spelling(written, cell)
-        if isinstance(target, Group):
-            members = tuple(u for u in self.units if target.covers(u))
-            return UnitRef(written, members, cell.location, target)
-        return UnitRef(written, (target,), cell.location)
-
-    def official_spelling(self, name: str, cell: Cell) -> None:
-        """Official names are written with 臺; a name or title is printed as typed, so 台 is pointed out."""
-        if "台" in name:
-            self.error(f"「{shown(name)}」中的「台」在公文中應寫作「臺」；文件照填寫文字印出，請改正。",
-                       cell.location, Severity.WARNING)
-
-    def directory_names(self) -> list[str]:
-        names: list[str] = []
-        for entry in dict.fromkeys(self.directory.values()):
-            names.append(entry.name)
-            names.extend(entry.aliases)
-        return names
-
-    @property
-    def units(self) -> list[Unit]:
-        return [e for e in dict.fromkeys(self.directory.values()) if isinstance(e, Unit)]
-
-
-
 
 
 def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
@@ -136,7 +24,7 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
     A sheet that is missing or lacks a heading reads as empty here (the loader has said why); the plan is
     None only when the workbook has none of the master's sheets.
     """
-    builder = _Builder(master)
+    builder = CellReader(master)
     if not master.sheets:
         return None, builder.problems
 
@@ -154,17 +42,18 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
             if row["配分"].blank and not row["構面名稱"].blank:
                 builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
     roster = _roster(builder, rows(ROSTER))
-    _needed_sheets(builder, facts, roster)
+    _needed_sheets(builder, facts)
+    _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
     return Plan(facts, body, dimensions, units, groups, roster, columns), builder.problems
 
 
-def _paragraph(builder: _Builder, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
+def _paragraph(builder: CellReader, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
     level = builder.level(row["層級"], deepest)
     return Paragraph(level, builder.text(row[header], required), row[header].location,
                      row["層級"].location, level_unreadable=level is None and not row["層級"].blank)
 
 
-def _facts(builder: _Builder, rows: list[Row], attachment_rows: list[Row]) -> Facts:
+def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> Facts:
     """The plan facts; a fact the plan does not use may be left out, one it uses is asked for where it goes."""
     found: dict[Fact, Cell] = {}
     names = [f.value for f in Fact]
@@ -189,6 +78,8 @@ def _facts(builder: _Builder, rows: list[Row], attachment_rows: list[Row]) -> Fa
         if cell.blank:
             if fact in REQUIRED_FACTS:
                 builder.error("此欄不可空白。", cell.location)
+            elif fact in TITLE_FACTS and not attachment_rows:  # the row says the plan has that attachment
+                builder.error(f"此欄不可空白；計畫沒有{TITLE_FACTS[fact][0]}時，請刪除此列。", cell.location)
             continue  # an optional fact left empty: the plan does not have it
         match FACT_KINDS.get(fact, Kind.TEXT):
             case Kind.INTEGER:
@@ -221,7 +112,7 @@ def _facts(builder: _Builder, rows: list[Row], attachment_rows: list[Row]) -> Fa
     return facts
 
 
-def _attachments(builder: _Builder, rows: list[Row], values: dict[Fact, object],
+def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object],
                  locations: dict[Fact, Location]) -> tuple[Attachment, ...]:
     """The 附表 sheet's rows, or, without one, the 附表1/2/3名稱 facts that are filled in."""
     if not rows:
@@ -249,7 +140,7 @@ def _attachments(builder: _Builder, rows: list[Row], values: dict[Fact, object],
     return tuple(sorted(result.values(), key=lambda a: a.location.row or 0))
 
 
-def _table_columns(builder: _Builder, rows: list[Row], facts: Facts) -> list[TableColumn]:
+def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[TableColumn]:
     """The measures table's columns: the 表格欄位 sheet's, or all of them with their usual headings."""
     if not rows:
         return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in Column]
@@ -276,7 +167,16 @@ def _table_columns(builder: _Builder, rows: list[Row], facts: Facts) -> list[Tab
     return list(columns.values())
 
 
-def _needed_sheets(builder: _Builder, facts: Facts, roster: list) -> None:
+def _unused_sheets(builder: CellReader, facts: Facts, rows: dict[str, list[Row]]) -> None:
+    """Rows of a sheet whose attachment the plan does not have would be lost without a word."""
+    for sheet, kind in ((ROSTER.name, AttachmentKind.ROSTER), (MEASURES.name, AttachmentKind.MEASURES)):
+        if rows[sheet] and facts.attachment(kind) is None:
+            builder.error(f"計畫沒有{kind.value}（見「{ATTACHMENTS.name}」工作表或計畫資料的附表名稱），"
+                          f"此工作表的內容不會印出；若計畫有此附表，請補上其名稱。", builder.master.where(sheet),
+                          Severity.WARNING)
+
+
+def _needed_sheets(builder: CellReader, facts: Facts) -> None:
     """A sheet the plan's attachments use but the workbook leaves out, said once, where it would go."""
     said = " ".join(p.message for p in builder.master.problems)
     if f"缺少工作表「{ROSTER.name}」" in said:
@@ -292,7 +192,7 @@ def _split_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[、,，;；\n]", text) if part.strip())
 
 
-def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
+def _units(builder: CellReader, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
     """Units and groups. Categories are the master's own (課, 股, 分局 …); a group covers categories or units."""
     units: list[Unit] = []
     groups: list[tuple[Group, Cell]] = []
@@ -334,7 +234,7 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
     return units, list(resolved.values())
 
 
-def _group_members(builder: _Builder, group: Group, cell: Cell, units: list[Unit]) -> Group:
+def _group_members(builder: CellReader, group: Group, cell: Cell, units: list[Unit]) -> Group:
     """Split what a group covers into the categories and the units it names; anything else is an error."""
     categories = list(dict.fromkeys(u.category for u in units))
     names = {u.name: u.name for u in units} | {alias: u.name for u in units for alias in u.aliases}
@@ -350,7 +250,7 @@ def _group_members(builder: _Builder, group: Group, cell: Cell, units: list[Unit
     return dataclasses.replace(group, categories=tuple(covered_categories), unit_names=tuple(covered_units))
 
 
-def _dimensions(builder: _Builder, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],
+def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],
                 columns: list[TableColumn]) -> list[Dimension]:
     """Dimensions → items → key points, as deep as the plan goes: a plan without dimensions has one table."""
     dimensions: dict[str, Dimension] = {}
@@ -392,7 +292,7 @@ class _Unknown:
 _UNKNOWN = _Unknown()
 
 
-def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimension],
+def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimension],
               items: dict[tuple[str, str], Item], columns: set[Column]) -> None:
     dimension: Dimension | _Unknown | None = dimensions.get("")
     item: Item | _Unknown | None = None
@@ -446,7 +346,7 @@ def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimensio
         key_point.practices.append(_paragraph(builder, row, "具體作法", MAX_DEPTH - 1, required=True))
 
 
-def _key_point(builder: _Builder, row: Row, dimension: Dimension, columns: set[Column]) -> KeyPoint:
+def _key_point(builder: CellReader, row: Row, dimension: Dimension, columns: set[Column]) -> KeyPoint:
     # a dimension with items has a deadline and units for each key point, when the table prints them;
     # one without items (an overall dimension, a plan without dimensions) prints only what is filled in
     deadline_required = dimension.has_items and Column.DEADLINE in columns
@@ -476,7 +376,7 @@ def _key_point(builder: _Builder, row: Row, dimension: Dimension, columns: set[C
     return key_point
 
 
-def _no_key_point_cells(builder: _Builder, row: Row) -> None:
+def _no_key_point_cells(builder: CellReader, row: Row) -> None:
     """Deadline and units belong on a key point's first row; elsewhere they would be lost."""
     for header in ("完成期限", "期限日期"):
         if not row[header].blank:
@@ -486,7 +386,7 @@ def _no_key_point_cells(builder: _Builder, row: Row) -> None:
         builder.error("承辦單位只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。", cell.location)
 
 
-def _roster(builder: _Builder, rows: list[Row]) -> list[RosterGroup]:
+def _roster(builder: CellReader, rows: list[Row]) -> list[RosterGroup]:
     groups: list[RosterGroup] = []
     for row in rows:
         if not row["編組"].blank:
