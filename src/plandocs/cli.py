@@ -155,7 +155,7 @@ def main() -> None:
 @_input_options
 @_output_option
 @click.option("--strict", is_flag=True, help="警告也視為錯誤。")
-@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生各 Word 檔的 PDF（函頒計畫、附表3名冊、各單位調查表）。")
+@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生各 Word 檔的 PDF（計畫、名冊、各單位調查表）。")
 @reports_errors
 def build(source, templates, output, strict, pdf) -> None:
     """檢查計畫主檔並產生所有文件。"""

@@ -130,3 +130,22 @@ def test_the_commands_run_from_the_command_line(tmp_path) -> None:
     assert "計畫年度：" in result.output
     again = runner.invoke(main, ["new", str(folder)])
     assert again.exit_code == 3 and "為免覆蓋" in again.output
+
+
+def test_rollover_takes_the_proposals_of_collects_consolidated_workbook(project, tmp_path) -> None:
+    from helpers.returns_factory import filled
+    from plandocs.commands.collect import collect
+
+    build(project)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    form = filled(project.output, "督察室", measures=False)
+    form.measure("基礎服務", "服務友善", "服務禮貌抽查", "每月電話抽查。")
+    form.measure("開放創新", "創新性", "線上預約", "網路預約臨櫃時段。")
+    form.save(returns / "督察室.xlsx")
+    report = collect(project, returns)
+    consolidated = next(a.path for a in report.artifacts if a.path.suffix == ".xlsx")
+    result = rollover(project.source, tmp_path / "108.xlsx", report.folder / consolidated.name)
+    drafts = [p.text for d in check_master(result.target).plan.dimensions for kp in d.key_points for p in kp.practices
+              if p.text.startswith(DRAFT_MARK)]
+    assert drafts == [f"{DRAFT_MARK}服務禮貌抽查：每月電話抽查。", f"{DRAFT_MARK}線上預約：網路預約臨櫃時段。"]
