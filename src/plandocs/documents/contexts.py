@@ -13,16 +13,15 @@ def _label(plan: Plan, kind: AttachmentKind) -> str:
     return attachment.label if attachment else ""
 
 
-def attachment_flags(plan: Plan) -> dict:
-    """Which attachments the circular has, with their labels, and whether the measures table is set across
-    (a landscape section needs a section after it: the survey or the roster)."""
-    has = {kind: plan.facts.attachment(kind) is not None for kind in AttachmentKind}
-    return {
-        "has_measures": has[AttachmentKind.MEASURES], "has_survey": has[AttachmentKind.SURVEY],
-        "has_roster": has[AttachmentKind.ROSTER], "has_attachments": any(has.values()),
-        "measures_label": _label(plan, AttachmentKind.MEASURES),
-        "landscape_measures": has[AttachmentKind.MEASURES] and (has[AttachmentKind.SURVEY] or has[AttachmentKind.ROSTER]),
-    }
+def attachments_context(plan: Plan) -> list[dict]:
+    """The attachments in the master's order; the measures table is set across the page unless it comes last
+    (a landscape section needs a section after it)."""
+    attachments = plan.facts.attachments
+    return [{"label": a.label, "title": a.title, "measures": a.kind is AttachmentKind.MEASURES,
+             "survey": a.kind is AttachmentKind.SURVEY, "roster": a.kind is AttachmentKind.ROSTER,
+             "across": a.kind is AttachmentKind.MEASURES and index < len(attachments) - 1}
+            for index, a in enumerate(attachments)]
+
 
 BLANK_UNIT = "(單位名稱)"
 
@@ -65,8 +64,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
             "units": cell.lines([ref.written for ref in key_point.responsible], styles.get(CENTRED_CELL_STYLE)),
         }
 
-    flags = attachment_flags(plan)
-    width = LANDSCAPE_WIDTH if flags["landscape_measures"] else PORTRAIT_WIDTH
+    attachments = attachments_context(plan)
+    width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
@@ -86,7 +85,7 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
         "agency": plan.facts.agency,
         "year": plan.facts.year,
         "body": body.paragraphs(plan.body),
-        "measures_title": plan.facts.measures_title,
         "dimensions": dimensions,
-        **flags,
+        "attachments": attachments,
+        "has_attachments": bool(attachments),
     }
