@@ -229,12 +229,13 @@ def collect(returns, source, templates, output, strict) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("folder", type=click.Path(path_type=Path), metavar="資料夾")
+@click.option("--year", type=click.IntRange(1, 999), metavar="民國年", help="計畫年度（預設：今年）。")
 @reports_errors
-def new(folder) -> None:
+def new(folder, year) -> None:
     """建立新的計畫專案：計畫主檔（含各工作表、標題、下拉選單、說明與範例列）、範本與簡短說明。"""
     from .commands.new import new_project
 
-    written = new_project(folder)
+    written = new_project(folder, year)
     for path in written:
         click.echo(f"已建立：{path}")
     click.echo(f"完成：請依 {folder / 'source' / 'plan_master.xlsx'} 的「說明」工作表填寫，再於 {folder} 執行「plandocs check」。")
