@@ -12,7 +12,7 @@ from plandocs.cli import main
 from plandocs.commands.build import build
 from plandocs.commands.check import check_all
 from plandocs.commands.new import new_project
-from plandocs.commands.rollover import DRAFT_MARK, rollover, shift_years
+from plandocs.commands.rollover import DRAFT_MARK, other_years, rollover, shift_years
 from plandocs.documents.fill_in_form import progress_headers
 from plandocs.errors import OutputError
 from plandocs.master.schema import DATA_SHEETS
@@ -65,6 +65,9 @@ def test_years_in_texts_move_on_but_not_dates() -> None:
     assert shift_years("警察機關107年度提升服務品質實施計畫", 107) == "警察機關108年度提升服務品質實施計畫"
     assert shift_years("內政部警政署107年3月1日函", 107) == "內政部警政署107年3月1日函"
     assert shift_years("北市警秘字第10733653600號；民國90年成立", 107) == "北市警秘字第10733653600號；民國90年成立"
+    # a recent year named alone may be history: it stays, and is listed for review
+    assert shift_years("自105年起推動，106年度擴大辦理", 107) == "自105年起推動，106年度擴大辦理"
+    assert other_years("自105年起推動，106年度擴大辦理", 107) == ["105年", "106年"]
 
 
 def test_rollover_writes_next_years_master_and_leaves_this_one(project) -> None:

@@ -40,14 +40,29 @@ def default_target(source: Path, year: int) -> Path:
     return source.with_name(f"{source.stem}_{year}{source.suffix}")
 
 
+def _years(run: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d{2,3}", run)]
+
+
 def shift_years(text: str, year: int) -> str:
-    """Move every mention of the plan year, and of the years just before it, on by one."""
+    """Move every mention of the plan year on by one, with the years named beside it (「106、107年」).
+
+    A year named alone (「105年起」) may be history, not the plan's: it stays, and other_years finds it.
+    """
     def shift(match: re.Match) -> str:
+        if year not in _years(match.group(1)):
+            return match.group()
         numbers = re.sub(r"\d{2,3}", lambda n: str(int(n.group()) + 1) if year - 3 <= int(n.group()) <= year
                          else n.group(), match.group(1))
         return numbers + match.group(2)
 
     return _YEAR_RUN.sub(shift, text)
+
+
+def other_years(text: str, year: int) -> list[str]:
+    """Mentions of a recent year that shift_years left as they are, for the user to review."""
+    return [m.group() for m in _YEAR_RUN.finditer(text)
+            if year not in _years(m.group(1)) and any(year - 3 <= y <= year for y in _years(m.group(1)))]
 
 
 def _next_year(value: dt.datetime) -> dt.datetime:
@@ -116,6 +131,9 @@ def _move_texts_and_dates(workbook, result: Rollover, year: int, skip: set[str])
                     if any(year - 3 <= int(m.group(1)) <= year for m in _TEXT_DATE.finditer(moved)):
                         result.review.append(f"工作表「{sheet.title}」{cell.coordinate}：含有日期「{_first_date(moved)}」，"
                                              "是否應改為新年度的日期，請確認。")
+                    for mention in other_years(cell.value, year):
+                        result.review.append(f"工作表「{sheet.title}」{cell.coordinate}：「{mention}」未更動，"
+                                             "若指計畫年度或前一年，請自行修改。")
     result.changes.append(f"{texts} 格文字中的年度已改為新年度（例：{year}年度 → {year + 1}年度）。")
     result.changes.append(f"{dates} 個日期（填報期限、期限日期等）已延後一年。")
 
