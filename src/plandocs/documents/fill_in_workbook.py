@@ -172,7 +172,7 @@ class _Sheets:
                 "input_title": label, "input_message": hints[label],
             } if label == REPORT_DATE else {"validate": "any", "input_title": label, "input_message": hints[label]})
         years = "、".join(str(y) for y in case_count_years(self.plan))
-        groups = "、".join(f"「{g.name}」" for g in self.plan.groups)
+        groups = "".join(f"「{g.name}」" for g in self.plan.groups)
         through = f"（含{groups}等群組）" if groups else ""
         counts = f"；要求提供件數者，另請填寫{years}年申辦件數（半形數字）" if years else ""
         steps = [
