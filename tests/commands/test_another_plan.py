@@ -80,3 +80,14 @@ def test_no_output_carries_a_word_of_the_first_plan(built) -> None:
     assert len(texts) >= 10  # the circular's parts, its name, the manifest
     found = [(where, word) for where, text in texts.items() for word in FIRST_PLAN_WORDS if word in text]
     assert found == []
+
+
+def test_collect_says_a_plan_without_a_survey_has_nothing_to_collect(tmp_path) -> None:
+    from plandocs.commands.collect import collect
+    from plandocs.errors import InputError
+
+    project = make_land_office_project(tmp_path / "project")
+    (tmp_path / "returns").mkdir()
+    with pytest.raises(InputError, match="此計畫沒有調查表"):
+        collect(project, tmp_path / "returns")
+    assert not project.output.exists()
