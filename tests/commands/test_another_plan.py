@@ -91,3 +91,21 @@ def test_collect_says_a_plan_without_a_survey_has_nothing_to_collect(tmp_path) -
     with pytest.raises(InputError, match="此計畫沒有調查表"):
         collect(project, tmp_path / "returns")
     assert not project.output.exists()
+
+
+def test_what_a_plan_uses_is_asked_for_where_it_goes(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    project = make_land_office_project(tmp_path)
+    workbook = load_workbook(project.source)
+    workbook["附表"].append(["附表二", "調查表", "措施調查表"])  # a survey needs a due date and a recipient
+    workbook["計畫資料"].append(["配分合計", 100])  # a stated total needs dimensions with points
+    workbook.create_sheet("構面").append(["構面名稱", "評核類別", "配分"])
+    workbook["構面"].append(["便民", None, None])
+    workbook.save(project.source)
+    errors = [p for p in check_all(project).problems if p.is_error]
+    messages = sorted(p.message for p in errors)
+    assert "計畫有調查表，須填寫「填報期限」：請新增一列並填寫內容。" in messages
+    assert "計畫有調查表，須填寫「收件單位」：請新增一列並填寫內容。" in messages
+    assert any(p.message == "已填「配分合計」，各構面須填配分。" and p.location.sheet == "構面" and p.location.row == 2
+               for p in errors)

@@ -19,8 +19,9 @@ def check_all(paths: Paths, render: bool = True,
         result = check_master(paths.source)
     except InputError as error:
         result = MasterCheck(None, [Problem(error.message, error.location)])
-    if result.plan is not None and not result.plan.receiving_units():
+    if result.plan is not None and (not result.plan.receiving_units() or result.plan.facts.due_date is None):
         # no unit fills in a form, so nothing comes back to collect: the report's template is not used
+        # (a survey without its due date is reported on the master; the report could not say the date)
         templates = {name: make for name, make in templates.items() if name != REPORT_TEMPLATE}
     # a plan with errors still has every name a template may use; only rendering needs it whole
     template_problems = check_templates(result.plan, paths, templates, render and not result.errors)
