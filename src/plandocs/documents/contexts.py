@@ -85,6 +85,7 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
         "agency": plan.facts.agency,
         "year": plan.facts.year,
         "body": body.paragraphs(plan.body),
+        "measures_title": plan.facts.measures_title,  # templates made before attachments were data print it
         "dimensions": dimensions,
         "attachments": attachments,
         "has_attachments": bool(attachments),
