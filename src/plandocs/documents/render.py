@@ -173,4 +173,4 @@ def describe_template_error(error: Exception) -> str:
 
 def document_time(facts: Facts) -> dt.datetime:
     """The fixed time stamped into outputs: the issue date, so that rebuilding gives identical bytes."""
-    return dt.datetime.combine(facts.issue_date, dt.time())
+    return dt.datetime.combine(facts.document_date, dt.time())
