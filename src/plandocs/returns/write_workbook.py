@@ -131,7 +131,7 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
     ledger = writer.table(LEDGER_SHEET, [
         Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 12),
         Column("日期依據", 16), Column("填報人", 10), Column("聯絡電話", 20), Column("表單版本", 8), Column("辨識方式", 22),
-        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10), Column("檔案類型", 22),
+        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10), Column("檔案類型", 28),
         Column("讀取方式", 16)], ledger_table)
     rows = len(ledger_table)
     for status, fill in STATUS_FILLS.items():
