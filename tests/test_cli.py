@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
 
-from plandocs.commands import build as build_module
+from helpers.project import ROOT
 from plandocs.cli import main
+from plandocs.commands import build as build_module
 from plandocs.errors import ExitCode
 
 
@@ -29,6 +31,21 @@ def test_help_loads_none_of_the_heavy_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "用法：" in result.stdout
     assert result.stdout.strip().endswith("LOADED []")
+
+
+def test_importing_the_commands_loads_none_of_the_writers():
+    code = ("import sys\nimport plandocs.commands.check, plandocs.commands.build, plandocs.commands.collect\n"
+            f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['defusedxml']"  # the guarded workbook reader's parser, and nothing heavier
+
+
+def test_the_message_catalogue_is_compiled_from_its_source():
+    compiler = runpy.run_path(str(ROOT / "scripts" / "compile_messages.py"))
+    for po in (ROOT / "src" / "plandocs" / "locale").glob("*/LC_MESSAGES/*.po"):
+        entries = compiler["parse_po"](po.read_text(encoding="utf-8"))
+        assert entries["Usage:"] == "用法："
+        assert po.with_suffix(".mo").read_bytes() == compiler["mo_bytes"](entries), "run scripts/compile_messages.py"
 
 
 def test_every_command_has_help_text():
@@ -99,7 +116,7 @@ def test_console_script_is_installed():
     ("arguments", "expected"),
     [(["bild"], "沒有「bild」這個指令。是否為「build」？"),
      (["build", "--sourc", "x"], "沒有「--sourc」這個選項。是否為「--source」"),
-     (["build", "--source"], "選項「--source」後面需要填寫一個值。"),
+     (["build", "--source"], "選項「--source」後面需要填寫 1 個值。"),
      (["collect"], "缺少參數「回報資料夾」。")],
 )
 def test_a_mistyped_command_line_is_answered_in_chinese(arguments, expected):

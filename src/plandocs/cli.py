@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gettext
+import os
 import re
 import sys
 import traceback
@@ -83,17 +85,36 @@ def _paths(source: Path | None, templates: Path | None, output: Path | None):
     return Paths(source or default.source, templates or default.templates, output or default.output)
 
 
-class _ChineseHelp(click.HelpFormatter):
-    """click's help in Traditional Chinese: its headings and usage line are English by default."""
+LOCALE = Path(__file__).with_name("locale")
+# click quotes names in ASCII quotes and joins phrases with spaces and commas, outside the catalogue's reach
+_QUOTED = re.compile(r"'([^']*)'")
+_SPACES_BESIDE_CHINESE = re.compile(r"(?<=[。？」，、])\s+|\s+(?=[「（])")
 
-    _HEADINGS = {"Options": "選項", "Commands": "指令", "Arguments": "參數"}
+
+def _use_chinese_messages() -> None:
+    """click's own messages (usage, help headings, mistyped command lines) from the project's zh_TW catalogue.
+
+    click translates every message through gettext, which takes the language from the environment; the
+    command line of plandocs is Chinese whatever the system's language is.
+    """
+    os.environ["LANGUAGE"] = "zh_TW"
+    gettext.bindtextdomain("click", LOCALE)
+    gettext.textdomain("click")
+
+
+def usage_message(error: click.UsageError) -> str:
+    """click's message for a mistyped command line, its quoted names in 「」 and its last period a 。."""
+    message = _QUOTED.sub(r"「\1」", error.format_message()).replace("」, 「", "」、「").replace("」,「", "」、「")
+    message = _SPACES_BESIDE_CHINESE.sub("", message).strip()
+    return message[:-1] + "。" if message.endswith(".") else message
+
+
+class _ChineseHelp(click.HelpFormatter):
+    """Help laid out as Chinese is written: no space after 用法：, full-width colons, [選項] for [OPTIONS]."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         args = args.replace("[OPTIONS]", "[選項]").replace("COMMAND [ARGS]...", "指令 [參數]...")
-        super().write_usage(prog, args, prefix="用法：")
-
-    def section(self, name: str):
-        return super().section(self._HEADINGS.get(name, name))
+        super().write_usage(prog, args, prefix=gettext.gettext("Usage:"))
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
@@ -103,39 +124,8 @@ class _Context(click.Context):
     formatter_class = _ChineseHelp
 
 
-# click's own messages for a mistyped command line, in the words a user should read instead
-_USAGE_MESSAGES = [
-    (re.compile(r"No such command ('.+?')\."), "沒有{0}這個指令。"),
-    (re.compile(r"No such option:? ('?[^'\s]+?'?)[.\s]"), "沒有{0}這個選項。"),
-    (re.compile(r"Did you mean (?:one of: )?(.+?)\?"), "是否為{0}？"),
-    (re.compile(r"Missing argument ('.+?')"), "缺少參數{0}。"),
-    (re.compile(r"Option ('.+?') requires an argument"), "選項{0}後面需要填寫一個值。"),
-    (re.compile(r"Got unexpected extra arguments? \((.+?)\)"), "多了無法辨識的參數：{0}。"),
-    (re.compile(r"Missing command"), "請指定指令，例如 plandocs build。"),
-]
-
-
-def _quoted(names: str) -> str:
-    """'--source', '--strict' → 「--source」、「--strict」"""
-    return "、".join(f"「{name.strip()}」" for name in names.replace("'", "").split(",")) if "'" in names else names
-
-
-def usage_message(error: click.UsageError) -> str:
-    """Translate a click usage error; what cannot be translated is quoted, never dropped."""
-    english = error.format_message()
-    words = [template.format(*(_quoted(group) for group in match.groups())) for pattern, template in _USAGE_MESSAGES
-             for match in [pattern.search(english)] if match]
-    return "".join(words) or f"指令用法有誤（{english}）。"
-
-
 class _Command(click.Command):
     context_class = _Context
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "顯示本說明後結束。"
-        return option
 
 
 class _Group(_Command, click.Group):
@@ -143,6 +133,7 @@ class _Group(_Command, click.Group):
 
     def main(self, *args, **kwargs):
         """Run the command line; a usage mistake is answered in Chinese with exit code 2."""
+        _use_chinese_messages()
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
@@ -154,6 +145,7 @@ class _Group(_Command, click.Group):
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
+# the option's help is set when this module is imported, before the catalogue is bound: given here
 @click.version_option(package_name="plandocs", message="plandocs %(version)s", help="顯示版本後結束。")
 def main() -> None:
     """plandocs：由計畫主檔（Excel）產生函頒計畫、附表與各單位調查表，並彙整各單位回報。"""
@@ -177,10 +169,9 @@ def build(source, templates, output, strict, pdf) -> None:
     if pdf:
         _print_problems(report.pdf_problems)
         made = sum(a.path.suffix == ".pdf" for a in report.artifacts)
-        failed = sum(a.path.suffix == ".docx" for a in report.artifacts) - made
+        failed = report.pdfs_unmade
         click.echo(f"PDF：已產生 {made} 個" + (f"，{failed} 個未能產生（見上方說明）。" if failed else "。"))
-        if failed:
-            sys.exit(int(ExitCode.CANNOT_WRITE))
+    sys.exit(int(report.exit_code))
 
 
 @main.command(context_settings=CONTEXT)
@@ -190,16 +181,31 @@ def build(source, templates, output, strict, pdf) -> None:
 def check(source, templates, strict) -> None:
     """只檢查計畫主檔與範本，不產生檔案。"""
     from .commands.check import check_all
+    from .report import exit_code
 
     paths = _paths(source, templates, None)
     problems = check_all(paths).problems
     _print_problems(problems)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    if errors or (strict and warnings):
+    code = exit_code(problems, strict)
+    if code:
         click.echo(f"檢查未通過：{errors} 項錯誤、{warnings} 項警告。", err=True)
-        sys.exit(int(ExitCode.INVALID_INPUT))
-    click.echo(f"檢查通過：{paths.source.name} 與範本沒有錯誤" + (f"（{warnings} 項警告）。" if warnings else "。"))
+    else:
+        click.echo(f"檢查通過：{paths.source.name} 與範本沒有錯誤" + (f"（{warnings} 項警告）。" if warnings else "。"))
+    sys.exit(int(code))
+
+
+def _date_option(context, parameter, value):
+    """An ROC or ISO date (107/7/5, 中華民國107年7月5日, 2018-07-05); a mistyped one is a usage error."""
+    if value is None:
+        return None
+    from .text import parse_date
+
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"日期「{value}」無法辨識；請寫成 107/7/5 或 2018-07-05。", context, parameter)
+    return day
 
 
 PROGRESS_BAR_FILES = 20  # fewer files are read before a bar would be worth drawing
@@ -217,16 +223,23 @@ def _progress_bar(files: list[Path]):
 @_input_options
 @_output_option
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
+@click.option("--as-of", "as_of", metavar="日期", callback=_date_option,
+              help="彙整報告與催報所載的「截至」日期，例：107/7/5 或 2018-07-05（預設：今天）。")
+@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生催報通知的 PDF。")
 @reports_errors
-def collect(returns, source, templates, output, strict) -> None:
+def collect(returns, source, templates, output, strict, as_of, pdf) -> None:
     """讀取回報資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""
     from .commands.collect import collect as run_collect
 
     paths = _paths(source, templates, output)
-    report = run_collect(paths, returns, strict=strict, progress=_progress_bar)
+    report = run_collect(paths, returns, strict=strict, progress=_progress_bar, as_of=as_of, pdf=pdf)
     shown = [f.problem for f in report.problems[:SHOWN_PROBLEMS]]
     _print_problems(shown)
     if len(report.problems) > len(shown):
         click.echo(f"……另有 {len(report.problems) - len(shown)} 項問題，請見彙整活頁簿的「問題」工作表。", err=True)
     click.echo(report.summary)
     click.echo(f"完成：已於 {report.folder} 產生 {len(report.artifacts)} 個檔案。")
+    _print_problems(report.pdf_problems)
+    for line in report.follow_up():
+        click.echo(line)
+    sys.exit(int(report.exit_code))

@@ -6,7 +6,10 @@ of a workbook, or the paragraph / table cell of a template.
 from __future__ import annotations
 
 import enum
+import errno
 from dataclasses import dataclass
+
+from .text import visible
 
 
 class ExitCode(enum.IntEnum):
@@ -35,9 +38,9 @@ class Location:
         """Return the location as a zh-TW phrase such as 「plan_master.xlsx 工作表「附表1」第 12 列 E 欄（具體作法）」."""
         parts: list[str] = []
         if self.file:
-            parts.append(self.file)
+            parts.append(visible(self.file))
         if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
+            parts.append(f"工作表「{visible(self.sheet)}」")
         if self.row is not None:
             parts.append(f"第 {self.row} 列")
         if self.column:
@@ -117,3 +120,38 @@ class OutputError(PlandocsError):
     """Raised when an output cannot be written, e.g. the file is open in Word or Excel."""
 
     exit_code = ExitCode.CANNOT_WRITE
+
+
+# What the operating system said, in the user's language: Python's strerror is English (or the system's
+# language on Windows), which would sit inside a Chinese sentence.
+_OS_ERRORS = {
+    errno.ENOENT: "找不到檔案或資料夾",
+    errno.EACCES: "沒有存取權限",
+    errno.EPERM: "作業系統不允許此操作",
+    errno.EEXIST: "已有同名的檔案或資料夾",
+    errno.ENOTDIR: "路徑中有一段不是資料夾",
+    errno.EISDIR: "這是資料夾而不是檔案",
+    errno.ENOSPC: "磁碟空間不足",
+    errno.EROFS: "磁碟或資料夾為唯讀",
+    errno.EBUSY: "檔案正被其他程式使用",
+    errno.ELOOP: "捷徑（符號連結）形成迴圈",
+    errno.ENAMETOOLONG: "檔名或路徑過長",
+    errno.EMFILE: "同時開啟的檔案過多",
+    errno.EIO: "磁碟讀寫錯誤",
+    errno.EINVAL: "檔名或路徑不正確",
+    errno.ENXIO: "這不是一般檔案（裝置或具名管道）",
+    errno.EAGAIN: "資源暫時無法使用",
+    errno.ETIMEDOUT: "網路磁碟機逾時未回應",
+}
+_WINDOWS_ERRORS = {32: "檔案正由其他程式（例如 Word 或 Excel）開啟", 33: "檔案有一部分被其他程式鎖定"}
+
+
+def os_error_text(error: OSError) -> str:
+    """The operating system's reason, in Traditional Chinese, with its code for a maintainer."""
+    winerror = getattr(error, "winerror", None)
+    if winerror in _WINDOWS_ERRORS:
+        return f"{_WINDOWS_ERRORS[winerror]}（系統錯誤代碼 {winerror}）"
+    reason = _OS_ERRORS.get(error.errno) if error.errno is not None else None
+    if reason is None:
+        return f"作業系統回報錯誤（系統錯誤代碼 {error.errno}）"
+    return f"{reason}（系統錯誤代碼 {error.errno}）"

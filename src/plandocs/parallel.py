@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 
 
 PARALLEL_FILES = 64  # fewer files are read sooner than worker processes start
@@ -11,7 +12,12 @@ _shared: tuple = ()  # what a worker process works with, set once when it starts
 
 
 def _share(*values) -> None:
+    """Start a worker: Ctrl+C reaches every process of the console, but only the parent handles it (it cancels
+    the workers), so a worker ignores it rather than print a traceback; a termination ends it silently."""
     global _shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _shared = values
 
 
@@ -27,10 +33,26 @@ def workers_for(count: int) -> int:
 
 @contextlib.contextmanager
 def worker_pool(workers: int, *values):
-    """Worker processes sharing `values`: forked where possible, so they receive them without pickling."""
+    """Worker processes sharing `values`: forked where possible, so they receive them without pickling.
+
+    If the parent stops (Ctrl+C, an error), the work not started is cancelled and the workers are ended at
+    once rather than waited for.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=values) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=values)
+    try:
         yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor offers no public way
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(5)
+        raise
+    pool.shutdown(wait=True)

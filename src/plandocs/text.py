@@ -183,3 +183,18 @@ def roc_time(stamp: dt.datetime) -> str:
         return "不明"
     local = taiwan_time(stamp)
     return roc_date(local.date()) + ("" if local.time() == dt.time() else f" {local:%H:%M:%S}")
+
+
+def _is_invisible(character: str) -> bool:
+    # Cc: controls (newline, ESC of a terminal sequence); Cf: format characters, among them the bidi overrides
+    # (U+202E turns 「xlsx.exe」 into 「exe.xslx」); Zl/Zp: line and paragraph separators; Cs: bytes of a
+    # file name that are not UTF-8, as Python decodes them.
+    return unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def visible(name: str) -> str:
+    """A name from outside (a file, a sheet) as it can be shown safely: every control, bidi or invisible
+    character written as <U+202E>, so that it can neither forge a console line nor reverse the text around it."""
+    if name.isprintable():  # the common case, quickly: no control or format character at all
+        return name
+    return "".join(f"<U+{ord(c):04X}>" if _is_invisible(c) else c for c in name)

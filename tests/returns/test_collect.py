@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from helpers.project import SHIPPED_MASTER, make_project
 from plandocs.commands.build import Paths
@@ -215,7 +216,7 @@ def collected(project: Paths, returns: Path):
 
 @pytest.fixture(scope="module")
 def consolidated(collected):
-    (path,) = [p for p in collected.written if p.suffix == ".xlsx"]
+    (path,) = [p for p in collected.written if p.suffix == ".xlsx" and p.parent == collected.folder]  # not the 補正 or 催報 files
     return load_workbook(path)
 
 
@@ -298,7 +299,7 @@ def test_every_value_in_every_return_is_in_the_consolidated_workbook_with_its_lo
 
 
 def test_no_formula_reaches_the_consolidated_workbook(collected, consolidated):
-    (path,) = [p for p in collected.written if p.suffix == ".xlsx"]
+    (path,) = [p for p in collected.written if p.suffix == ".xlsx" and p.parent == collected.folder]  # not the 補正 or 催報 files
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
     assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
@@ -491,8 +492,12 @@ def test_the_matrix_counts_measures_per_unit_and_topic_and_the_status_has_a_char
     counts = {r[0]: dict(zip(topics[1:], r[1:])) for r in rows[2:]}
     assert counts["中正第一分局"]["服務友善"] == 1
     assert counts["中正第二分局"]["服務友善"] == 2  # its own measure and the one added in the newer return
-    assert counts["南港分局"]["合計"] == 0
-    (path,) = [p for p in collected.written if p.suffix == ".xlsx"]
+    # not a 0: nothing came in to count; one 未回報 merged over the row
+    assert list(counts["南港分局"].values()) == ["未回報"] + [None] * (len(topics) - 2)
+    merged = {str(r) for r in consolidated[MATRIX_SHEET].merged_cells.ranges}
+    row = next(r for r in range(3, len(rows) + 1) if rows[r - 1][0] == "南港分局")
+    assert f"B{row}:{get_column_letter(len(topics))}{row}" in merged
+    (path,) = [p for p in collected.written if p.suffix == ".xlsx" and p.parent == collected.folder]  # not the 補正 or 催報 files
     with zipfile.ZipFile(path) as archive:
         assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
         assert b"colorScale" in b"".join(archive.read(n) for n in archive.namelist() if "worksheets/sheet" in n)
@@ -501,7 +506,7 @@ def test_the_matrix_counts_measures_per_unit_and_topic_and_the_status_has_a_char
 def test_the_report_lists_measures_by_topic_progress_by_key_point_and_missing_units(collected):
     from docx import Document
 
-    (path,) = [p for p in collected.written if p.suffix == ".docx"]
+    (path,) = [p for p in collected.written if p.suffix == ".docx" and p.parent == collected.folder]  # not the 補正 or 催報 files
     document = Document(path)
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     text = "\n".join(p.text for p in document.paragraphs)
@@ -509,10 +514,10 @@ def test_the_report_lists_measures_by_topic_progress_by_key_point_and_missing_un
     proposed = "\n".join(cells)
     assert "插入列的措施：在兩列之間插入一列填寫" in proposed
     assert '=HYPERLINK("http://example.com","點我")：y\n+886 電話預約服務：y' in proposed  # one unit, one cell
-    assert "1.1.1 申辦業務標準作業流程訂定情形" in text
-    assert "大安分局：大安分局已辦理（1.1.1）\n106年件數：1,234；107年件數：56" in text
-    assert "南港分局" in text.split("尚未回報單位：")[1].split("\n")[0]
-    assert "婦幼警察隊" in text  # returned, but left its key points empty
+    assert "申辦業務標準作業流程訂定情形" in cells  # a row of the 辦理情形彙整表, not a 「1.1.1」 heading
+    assert "大安分局：大安分局已辦理（1.1.1）\n106年件數：1,234；107年件數：56" in proposed
+    assert "南港分局" in text.split("尚未回報（")[1].split("\n")[0]
+    assert "已回報但未填：" in proposed and "婦幼警察隊" in proposed  # returned, but left its key points empty
 
 
 def test_collecting_the_same_folder_twice_gives_identical_files(project: Paths, returns: Path, collected, tmp_path):

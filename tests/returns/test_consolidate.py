@@ -85,8 +85,9 @@ def test_every_sheet_is_there_in_order(hostile_workbook: bytes):
 def test_the_superseded_return_is_in_the_ledger_and_its_content_in_the_unused_sheet(hostile_workbook: bytes):
     workbook = load_workbook(io.BytesIO(hostile_workbook))
     ledger = [row for row in workbook[LEDGER_SHEET].iter_rows(min_row=2, values_only=True) if row[0] == "外事科"]
-    assert [(row[2], row[3]) for row in ledger] == [(Status.RETURNED.value, "外事科.xlsx"),
+    assert [(row[2], row[4]) for row in ledger] == [(Status.RETURNED.value, "外事科.xlsx"),
                                                     (Status.SUPERSEDED.value, "外事科_舊.xlsx")]
+    assert ledger[0][3].startswith(Status.RETURNED.value + "、") and ledger[1][3] == Status.SUPERSEDED.value
     unused = [row for row in workbook[UNUSED_SHEET].iter_rows(min_row=2, values_only=True)]
     assert [(row[0], row[3], row[4], row[5]) for row in unused] == [
         ("外事科_舊.xlsx", "調查表", "C4", "@舊"), ("外事科_舊.xlsx", "調查表", "D4", "-舊內容")]
@@ -125,8 +126,8 @@ def test_the_report_renders_hostile_text_intact(hostile, tmp_path: Path):
     text = "\n".join(p.text for p in document.paragraphs)
     assert 'R&D <研究> "引號"：R&D <研究> "引號"' in cells
     assert "<r><t>不是格式</t></r>：<r><t>不是格式</t></r>" in cells
-    assert "外事科：R&D <研究> \"引號\"" in text
-    assert "尚未回報單位：中正第一分局、" in text
+    assert "外事科：R&D <研究> \"引號\"" in cells  # its 辦理情形, in the 辦理情形彙整表
+    assert "尚未回報（37個單位）：中正第一分局、" in text
 
 
 def test_the_report_says_when_nothing_was_proposed_or_reported():
@@ -134,7 +135,12 @@ def test_the_report_says_when_nothing_was_proposed_or_reported():
     document = Document(io.BytesIO(render_report(SHIPPED_TEMPLATES / REPORT_TEMPLATE, collection, [])))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert cells.count("（尚無單位提出）") == sum(len(d.survey_topics) for d in PLAN.dimensions)
-    assert "（尚無單位填報）" in [p.text for p in document.paragraphs]
+    from plandocs.documents.fill_in_form import progress_rows
+
+    answered = {row.code for unit in PLAN.receiving_units() for row in progress_rows(PLAN, unit)}
+    # every key point of the 辦理情形彙整表: waiting for its units, or answered by none
+    assert cells.count("（尚無單位填報）") == len(answered)
+    assert cells.count("（未列承辦單位）") == len(REFERENCE.rows) - len(answered)
 
 
 def test_workers_give_the_same_outputs_as_one_process(shipped_output: Path, tmp_path: Path, monkeypatch):
@@ -154,6 +160,7 @@ def test_workers_give_the_same_outputs_as_one_process(shipped_output: Path, tmp_
     together = collect(Paths(project.source, project.templates, tmp_path / "together"), returns)
     assert [p.read_bytes() for p in alone.written] == [p.read_bytes() for p in together.written]
     assert len(together.collection.used()) == 6
+    assert sum(p.parent.parent.name == "補正" for p in together.written) == 6  # made by the workers too
 
 
 def test_a_missing_report_template_is_a_clear_error(tmp_path: Path):
@@ -181,7 +188,8 @@ def test_the_matrix_has_a_colour_scale_and_the_status_sheet_a_chart(hostile_work
         matrix_xml = archive.read("xl/worksheets/sheet4.xml")
         chart = archive.read(next(n for n in names if n.startswith("xl/charts/chart")))
     assert matrix_xml.count(b"<colorScale>") == 2
-    assert b"<c:barChart>" in chart and b"stacked" in chart
+    # the states, one bar each, labelled with their names (not a legend of series)
+    assert b"<c:barChart>" in chart and b'<c:barDir val="bar"/>' in chart and b"<c:dLbls>" in chart
     workbook = load_workbook(io.BytesIO(hostile_workbook))
     row = next(r for r in workbook[MATRIX_SHEET].iter_rows(values_only=True) if r[0] == "外事科")
     assert row[-1] == len(HOSTILE)

@@ -13,10 +13,11 @@ from ..documents.docx_identity import with_identity
 from ..documents.fill_in_form import identity
 from ..documents.unit_copies import copies_per_unit
 from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, unit_workbooks
-from ..errors import Problem
+from ..errors import ExitCode, Problem
 from ..master.model import Plan
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
+from ..report import exit_code
 from .check import check_all
 
 UNITS_FOLDER = "各單位"
@@ -31,6 +32,11 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
     pdf_problems: list[Problem] = field(default_factory=list)
+    pdfs_unmade: int = 0  # documents asked for as PDF that could not be converted
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code(unmade=self.pdfs_unmade)  # the master's problems did not block, or nothing was built
 
 
 def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
@@ -68,10 +74,11 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     return outputs
 
 
-def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> list[Problem]:
+def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> tuple[list[Problem], int]:
     """Add a PDF beside every .docx of the set, all made in one LibreOffice run; failures are reported per file.
 
-    Converting before the set is written puts the PDFs in the manifest, so a PDF that a build no longer
+    Returns the problems and how many documents got no PDF. Converting before the set is written puts the
+    PDFs in the manifest, so a PDF that a build no longer
     makes (a unit removed, a failed conversion, a build without --pdf) is removed like a stale .docx.
     """
     from ..office.pdf import Document, convert_to_pdf
@@ -82,7 +89,7 @@ def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> list[Problem]:
     for document, pdf in zip(documents, conversion.pdfs):
         if pdf is not None:
             outputs.add(Artifact(document.path.with_suffix(".pdf"), pdf, f"{document.kind}（PDF）", document.unit))
-    return conversion.problems
+    return conversion.problems, sum(pdf is None for pdf in conversion.pdfs)
 
 
 def build(paths: Paths, strict: bool = False, pdf: bool = False) -> BuildReport:
@@ -93,6 +100,6 @@ def build(paths: Paths, strict: bool = False, pdf: bool = False) -> BuildReport:
     check = check_all(paths, render=False, templates=BUILD_TEMPLATES)  # all problems at once
     plan = check.require(strict)
     outputs = render_outputs(plan, paths)
-    pdf_problems = add_pdfs(outputs, document_time(plan.facts)) if pdf else []
+    pdf_problems, unmade = add_pdfs(outputs, document_time(plan.facts)) if pdf else ([], 0)
     written = outputs.write(paths.output)
-    return BuildReport(plan, check.problems, written, outputs.artifacts, pdf_problems)
+    return BuildReport(plan, check.problems, written, outputs.artifacts, pdf_problems, unmade)

@@ -6,10 +6,12 @@ from ..documents.templates import BUILD_TEMPLATES, REPORT_TEMPLATE, ContextMaker
 from ..errors import InputError, Problem
 from ..master.validate import MasterCheck, check_master
 from ..paths import Paths
+from ..returns.reminders import REMINDER_TEMPLATE, reminder_context_without_returns
 from ..returns.write_report import report_context_without_returns
 
-# `check` also looks at the template `collect` uses, so a broken report is found before the returns come in
-TEMPLATE_CONTEXTS: dict[str, ContextMaker] = {**BUILD_TEMPLATES, REPORT_TEMPLATE: report_context_without_returns}
+# `check` also looks at the templates `collect` uses, so a broken report is found before the returns come in
+TEMPLATE_CONTEXTS: dict[str, ContextMaker] = {**BUILD_TEMPLATES, REPORT_TEMPLATE: report_context_without_returns,
+                                              REMINDER_TEMPLATE: reminder_context_without_returns}
 
 
 def check_all(paths: Paths, render: bool = True,

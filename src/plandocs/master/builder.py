@@ -13,7 +13,7 @@ from .model import (
 )
 from .schema import (
     BODY, DIMENSION_KINDS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, INDIVIDUAL, ITEMS, MEASURES, NO, OVERALL, ROSTER,
-    UNIT_CATEGORIES, UNITS, YES, Fact, Kind,
+    OPTIONAL_FACTS, UNIT_CATEGORIES, UNIT_EMAIL, UNITS, YES, Fact, Kind,
 )
 
 
@@ -169,7 +169,7 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
             builder.error(f"「{name}」重複，已於第 {found[fact].location.row} 列填寫。", row["項目"].location)
             continue
         found[fact] = row["內容"]
-    missing = [f for f in Fact if f not in found]
+    missing = [f for f in Fact if f not in found and f not in OPTIONAL_FACTS]
     for fact in missing:
         builder.error(f"缺少項目「{fact.value}」，請新增一列並填寫內容。", builder.master.where(FACTS.name))
     values: dict[Fact, object] = {}
@@ -180,8 +180,10 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
             case Kind.DATE:
                 values[fact] = builder.date(cell)
             case _:
-                values[fact] = builder.text(cell, required=True)
+                values[fact] = builder.text(cell, required=fact not in OPTIONAL_FACTS)
                 builder.official_spelling(values[fact], cell)
+    for fact in OPTIONAL_FACTS:
+        values.setdefault(fact, "")
     if missing or any(v is None for v in values.values()):
         return None
     return Facts(
@@ -190,12 +192,27 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
         document_number=values[Fact.DOCUMENT_NUMBER], measures_title=values[Fact.MEASURES_TITLE],
         survey_title=values[Fact.SURVEY_TITLE], roster_title=values[Fact.ROSTER_TITLE],
         due_date=values[Fact.DUE_DATE], recipient=values[Fact.RECIPIENT], form_version=values[Fact.FORM_VERSION],
+        office=values[Fact.OFFICE], officer=values[Fact.OFFICER],
         locations={f: c.location for f, c in found.items()},
     )
 
 
 def _split_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[、,，;；\n]", text) if part.strip())
+
+
+_EMAIL = re.compile(r"[^@\s,;，；、]+@[^@\s,;，；、]+\.[^@\s,;，；、]+")
+
+
+def _email(builder: _Builder, row: Row) -> str:
+    """The unit's e-mail address (optional column), checked only for its shape: nothing is ever sent."""
+    cell = row.cells.get(UNIT_EMAIL)
+    address = builder.text(cell) if cell is not None else ""
+    if address and not _EMAIL.fullmatch(address):
+        builder.error(f"「{shown(address)}」不像電子郵件地址（例：unit@police.gov.tw），催報信稿不會填入收件人。",
+                      cell.location, Severity.WARNING)
+        return ""
+    return address
 
 
 def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
@@ -226,7 +243,7 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
             if covered:
                 builder.error("只有類別為「群組」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
             entry = Unit(name, category, aliases, builder.yes_no(row["填報調查表"], default=True),
-                         row["單位名稱"].location)
+                         row["單位名稱"].location, _email(builder, row))
             units.append(entry)
         for key_name, cell in [(name, row["單位名稱"])] + [(a, row["別名"]) for a in aliases]:
             previous = builder.directory.get(name_key(key_name))

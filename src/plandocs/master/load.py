@@ -177,7 +177,7 @@ class _SheetReader:
         return names + [f"{self.spec.repeat_prefix}1"] if self.spec.repeat_prefix else names
 
     def _is_heading(self, text: str) -> bool:
-        return text in self.spec.columns or bool(
+        return text in self.spec.columns or text in self.spec.optional or bool(
             self.spec.repeat_prefix and text.startswith(self.spec.repeat_prefix))
 
     def _find_header_row(self) -> int:

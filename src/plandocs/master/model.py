@@ -27,6 +27,7 @@ class Unit:
     aliases: tuple[str, ...]
     receives_survey: bool
     location: Location
+    email: str = ""  # the 單位 sheet's optional 電子郵件
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class Facts:
     recipient: str
     form_version: int
     locations: dict[Fact, Location]
+    office: str = ""  # 承辦單位 (optional fact)
+    officer: str = ""  # 承辦人 (optional fact)
 
     @property
     def title(self) -> str:

@@ -20,6 +20,7 @@ class SheetSpec:
     name: str
     columns: tuple[str, ...]  # the headings of row 1
     repeat_prefix: str | None = None  # headings such as 承辦單位1, 承辦單位2 … read as one list
+    optional: tuple[str, ...] = ()  # headings a master may leave out (added after masters were in use)
 
 
 FACTS = SheetSpec("計畫資料", ("項目", "內容", "說明"))
@@ -28,7 +29,8 @@ DIMENSIONS = SheetSpec("構面", ("構面名稱", "評核類別", "配分"))
 ITEMS = SheetSpec("評核項目", ("構面", "評核項目"))
 MEASURES = SheetSpec("附表1", ("構面", "評核項目", "評核重點", "層級", "具體作法", "完成期限", "期限日期"),
                      repeat_prefix="承辦單位")
-UNITS = SheetSpec("單位", ("單位名稱", "類別", "別名", "群組涵蓋類別", "填報調查表"))
+UNIT_EMAIL = "電子郵件"  # optional: where collect's 催報 drafts are addressed
+UNITS = SheetSpec("單位", ("單位名稱", "類別", "別名", "群組涵蓋類別", "填報調查表"), optional=(UNIT_EMAIL,))
 ROSTER = SheetSpec("附表3", ("編組", "職務", "職稱", "姓名", "層級", "職掌", "備考"))
 MASTER_GUIDE_SHEET = "說明"  # the master's own instructions; not read
 
@@ -58,6 +60,11 @@ class Fact(enum.Enum):
     DUE_DATE = "填報期限"
     RECIPIENT = "收件單位"
     FORM_VERSION = "表單版本"
+    OFFICE = "承辦單位"  # optional: the 承辦 line of collect's report and 催報
+    OFFICER = "承辦人"  # optional
+
+
+OPTIONAL_FACTS = (Fact.OFFICE, Fact.OFFICER)
 
 
 FACT_KINDS: dict[Fact, Kind] = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import Location, Problem, Severity, ValidationFailed
 from ..office.output import safe_file_name
+from ..report import blocks
 from ..text import ROC_OFFSET, roc_date, suggestion
 from .builder import build_plan
 from .load import load_master, shown
@@ -34,8 +35,7 @@ class MasterCheck:
 
     def require(self, strict: bool = False) -> Plan:
         """Return the plan, or raise with every problem when there is an error (or a warning, if strict)."""
-        blocking = self.problems if strict else self.errors
-        if blocking or self.plan is None:
+        if blocks(self.problems, strict) or self.plan is None:
             raise ValidationFailed(self.problems)
         return self.plan
 

@@ -1,7 +1,8 @@
-"""Writing outputs: reproducible Office files, atomic replacement, and the manifest of what was built.
+"""Writing outputs: reproducible Office files, the switch of a whole output set, and the manifest of what was built.
 
-Everything is rendered to bytes first; only then is anything written, each file through a temporary
-name and an atomic rename, so a failure never leaves a half-written output or a half-updated folder.
+Everything is rendered to bytes first; only then is anything written: into a staging folder, then switched in
+under a journal, so a failure or a kill at any instant leaves the folder with the whole previous set or,
+once the next run has finished the switch, the whole new one — never a mix.
 """
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ import datetime as dt
 import hashlib
 import io
 import os
+import json
 import re
+import shutil
+import signal
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from ..errors import Location, OutputError
+from ..errors import Location, OutputError, os_error_text
 
 MANIFEST = "manifest.csv"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -88,52 +92,292 @@ class OutputSet:
         self.artifacts.append(artifact)
 
     def manifest(self) -> bytes:
-        """CSV with a BOM so that Excel on Windows opens it with the right encoding."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["檔案", "類型", "單位", "SHA-256", "位元組"])
-        for a in self.artifacts:
-            writer.writerow([str(a.path), a.kind, a.unit, a.sha256, len(a.data)])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        """CSV with a BOM so that Excel on Windows opens it with the right encoding; no cell runs as a formula."""
+        rows = [[str(a.path), a.kind, a.unit, a.sha256, len(a.data)] for a in self.artifacts]
+        return csv_bytes(["檔案", "類型", "單位", "SHA-256", "位元組"], rows)
 
     def write(self, folder: Path) -> list[Path]:
-        """Write every artifact and the manifest as one change, removing the files the previous manifest listed
-        that this build no longer makes (a unit deleted from the master), and nothing else.
+        """Replace the previous set in `folder` by this one as one change; see the module's switch functions.
 
-        All files are first written beside their targets under temporary names; only then is each previous
-        file (and each stale one) set aside and the new one renamed into place. If anything fails (a full
-        disk, a file open in Word), everything set aside is put back: the folder holds either the whole new
-        build or the whole previous one.
+        The files the previous manifest listed that this set no longer makes (a unit deleted from the master)
+        are removed, and nothing else. One writer at a time per folder (a lock file); leftovers of an
+        interrupted run are completed or undone first.
         """
         artifacts = [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]
-        targets = [folder.joinpath(*a.path.parts) for a in artifacts]
-        made = {a.path for a in artifacts}
-        stale = [p for p in (folder.joinpath(*old.parts) for old in _previous_outputs(folder) - made) if p.is_file()]
-        staged: list[Path] = []
-        set_aside: list[tuple[Path, Path | None]] = []  # each path changed so far, with its previous file
+        remove_stale_work_folders()
+        with folder_lock(folder):
+            recover(folder)
+            stale = sorted(old for old in _previous_outputs(folder) - {a.path for a in artifacts}
+                           if folder.joinpath(*old.parts).is_file())
+            _switch(folder, artifacts, stale)
+        return [folder.joinpath(*a.path.parts) for a in artifacts]
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice when the CSV is opened (OWASP,
+# "CSV Injection"): such a cell is written with a leading apostrophe, which both show as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_value(cell: str) -> str:
+    """What csv_cell was given, from what it wrote."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
+def csv_bytes(headings: list[str], rows: list[list]) -> bytes:
+    """Every CSV plandocs writes: UTF-8 with a BOM for Excel, CRLF lines, each cell neutralised by csv_cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headings)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- The switch ------------------------------------------------------------------------------------------
+#
+# 1. Every new file is written, and flushed to disk, into <folder>/.plandocs-staging/new/.
+# 2. The journal (the list of files to put in place and of stale files to remove) is written beside it under
+#    a temporary name and renamed to JOURNAL: this rename is the moment of the change.
+# 3. Every previous file of the set is moved into .plandocs-staging/old/, then every new file into place.
+# 4. The staging folder is removed.
+# A run stopped before 2 (a kill, a power cut) leaves the previous set untouched and a staging folder the next
+# run deletes; stopped after 2, the next run finds the journal and finishes 3 and 4. A failure in 3 (a file
+# open in Word) moves everything back and marks the journal so, so that a run stopped while undoing is undone.
+
+STAGING = ".plandocs-staging"
+LOCK = ".plandocs.lock"
+JOURNAL = "journal.json"
+_UNDO = "undo.json"
+_FAULT_STEP = "PLANDOCS_FAULT_STEP"  # tests: the writer kills itself at this step of the switch
+_LEFTOVER = re.compile(r"\.plandocs-[^/\\]*\.(?:tmp|old)")  # earlier versions' temporary names beside targets
+
+
+def _switch(folder: Path, artifacts: list[Artifact], stale: list[PurePosixPath]) -> None:
+    staging = folder / STAGING
+    faults = _Faults()
+    with _output_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "new").mkdir(parents=True)
+    try:
+        for artifact in artifacts:
+            target = staging.joinpath("new", *artifact.path.parts)
+            with _output_errors(folder.joinpath(*artifact.path.parts)):
+                _write_durably(target, artifact.data)
+            faults.step()
+        plan = {"files": [a.path.as_posix() for a in artifacts], "stale": [p.as_posix() for p in stale]}
+        with _output_errors(folder):
+            _write_durably(staging / (JOURNAL + ".tmp"), json.dumps(plan, ensure_ascii=False).encode())
+            faults.step()
+            os.replace(staging / (JOURNAL + ".tmp"), staging / JOURNAL)  # the moment of the change
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _sync_folder(staging)
+    faults.step()
+    _complete(folder, plan, faults)
+
+
+def recover(folder: Path) -> None:
+    """Finish or undo what an interrupted run left in `folder`, so it holds exactly one whole set again."""
+    staging = folder / STAGING
+    if staging.is_dir():
+        if (staging / _UNDO).is_file():
+            _undo(folder, _read_plan(staging / _UNDO))
+        elif (staging / JOURNAL).is_file():
+            _complete(folder, _read_plan(staging / JOURNAL), _Faults())
+        else:  # stopped before the change: the previous set was never touched
+            shutil.rmtree(staging, ignore_errors=True)
+    if folder.is_dir():
+        for root, _, names in os.walk(folder):
+            for name in names:
+                if _LEFTOVER.fullmatch(name):
+                    Path(root, name).unlink(missing_ok=True)
+
+
+def _complete(folder: Path, plan: dict, faults: "_Faults") -> None:
+    """Step 3 and 4, from wherever a run stopped: each move is done once whatever was done before."""
+    staging = folder / STAGING
+    moves = [*plan["stale"], *plan["files"]]
+    try:
+        for relative in moves:
+            current, kept = folder / relative, staging / "old" / relative
+            if current.exists() and not kept.exists() and (relative in plan["stale"] or (staging / "new" / relative).exists()):
+                with _output_errors(current):
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(current, kept)
+                faults.step()
+        for relative in plan["files"]:
+            new, current = staging / "new" / relative, folder / relative
+            if new.exists():
+                with _output_errors(current):
+                    current.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(new, current)
+                faults.step()
+    except BaseException:
+        os.replace(staging / JOURNAL, staging / _UNDO)
+        _undo(folder, plan)
+        raise
+    _sync_folder(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    _remove_empty_folders([folder / relative for relative in plan["stale"]], folder)
+
+
+def _undo(folder: Path, plan: dict) -> None:
+    """Put every previous file back and remove every new one moved in; then the staging folder."""
+    staging = folder / STAGING
+    for relative in plan["files"]:
+        current, kept, new = folder / relative, staging / "old" / relative, staging / "new" / relative
+        if not kept.exists() and not new.exists():
+            current.unlink(missing_ok=True)  # a new file with no previous one, already in place
+    for relative in [*plan["stale"], *plan["files"]]:
+        kept = staging / "old" / relative
+        if kept.exists():
+            os.replace(kept, folder / relative)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read_plan(journal: Path) -> dict:
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    inside = [p for p in [*plan["files"], *plan["stale"]] if not _unsafe(p)]
+    return {"files": [p for p in plan["files"] if p in inside], "stale": [p for p in plan["stale"] if p in inside]}
+
+
+def _unsafe(relative: str) -> bool:
+    path = PurePosixPath(relative)
+    return path.is_absolute() or bool(PureWindowsPath(relative).anchor) or ".." in path.parts
+
+
+class _Faults:
+    """Counts the steps of a switch; with PLANDOCS_FAULT_STEP set, the process kills itself at that step, as a
+    power cut or the task manager would, so tests can check every instant of the switch."""
+
+    def __init__(self):
+        self.count = 0
+        self.at = int(os.environ.get(_FAULT_STEP) or 0)
+
+    def step(self) -> None:
+        self.count += 1
+        if self.count == self.at:
+            os.kill(os.getpid(), signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in a folder durable (POSIX; Windows has no handle on a folder for this)."""
+    if os.name == "nt":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+# --- One writer per folder ----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def folder_lock(folder: Path):
+    """Hold the folder's lock file for the time of a write; another plandocs holding it is told to the user.
+
+    The operating system drops the lock when the process ends, however it ends, so a killed run never
+    leaves the folder locked. The lock file stays (removing it would let two runs lock two different files).
+    """
+    with _output_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(handle):
+            raise OutputError("另一個 plandocs（build 或 collect）正在寫入此輸出資料夾；請等它完成後再執行，"
+                              "或以 --output 指定其他資料夾。", Location(file=str(folder)))
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+# --- Private work folders in the temporary folder -----------------------------------------------------------
+
+WORK_PREFIXES = ("plandocs-pdf-", "plandocs-work-")
+_UNLOCKED_GRACE_SECONDS = 600  # a folder without its lock file yet is being created, unless it is this old
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str):
+    """A private folder in the system's temporary folder for files holding users' content while a run needs
+    them (LibreOffice's input and output, XlsxWriter's rows), removed when the run ends however it ends.
+
+    A run killed outright cannot remove its folder: the folder holds a locked file while in use, and the next
+    run removes every folder whose lock is free.
+    """
+    remove_stale_work_folders()
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _try_lock(handle)
+        yield folder
+    finally:
+        os.close(handle)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_work_folders() -> None:
+    """Remove the work folders that runs killed outright left behind; a running one's folder is locked."""
+    import time
+
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(WORK_PREFIXES) or not entry.is_dir(follow_symlinks=False):
+            continue
+        lock = Path(entry.path, LOCK)
         try:
-            for artifact, target in zip(artifacts, targets):
-                staged.append(_stage(target, artifact.data))
-            for path in stale:
-                set_aside.append((path, _set_aside(path)))
-            for temporary, target in zip(staged, targets):
-                set_aside.append((target, _set_aside(target)))
-                with _output_errors(target):
-                    os.replace(temporary, target)
-        except BaseException:
-            for path, kept in reversed(set_aside):
-                if kept is not None:
-                    os.replace(kept, path)
-                else:
-                    path.unlink(missing_ok=True)
-            for temporary in staged:
-                temporary.unlink(missing_ok=True)
-            raise
-        for _, kept in set_aside:
-            if kept is not None:
-                kept.unlink(missing_ok=True)
-        _remove_empty_folders(stale, folder)
-        return targets
+            handle = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > _UNLOCKED_GRACE_SECONDS:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            continue
+        except OSError:
+            continue  # another user's, or not ours to judge
+        try:
+            free = _try_lock(handle)
+        finally:
+            os.close(handle)
+        if free:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _try_lock(handle: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _previous_outputs(folder: Path) -> set[PurePosixPath]:
@@ -143,7 +387,7 @@ def _previous_outputs(folder: Path) -> set[PurePosixPath]:
     if not manifest.is_file():
         return set()
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+        rows = [[csv_value(cell) for cell in row] for row in csv.reader(handle)]
     inside = set()
     root = folder.resolve()
     for row in rows[1:]:
@@ -170,45 +414,13 @@ def _remove_empty_folders(removed: list[Path], folder: Path) -> None:
             parent = parent.parent
 
 
-def _stage(target: Path, data: bytes) -> Path:
-    """Write data to a temporary file beside the target (same folder, so the rename is atomic)."""
-    with _output_errors(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".plandocs-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    return Path(temporary)
-
-
-def _set_aside(target: Path) -> Path | None:
-    """Rename an existing target to a temporary name beside it, so it can be put back; None if there is none.
-
-    On Windows this is also where a file open in Word or Excel is found, before anything is replaced.
-    """
-    if not target.exists():
-        return None
-    with _output_errors(target):
-        handle, kept = tempfile.mkstemp(dir=target.parent, prefix=".plandocs-", suffix=".old")
-        os.close(handle)
-        try:
-            os.replace(target, kept)
-        except BaseException:
-            Path(kept).unlink(missing_ok=True)
-            raise
-    return Path(kept)
-
-
 @contextlib.contextmanager
 def _output_errors(target: Path):
     try:
         yield
     except OSError as error:
         raise OutputError(_WRITE_FAILURES.get(type(error)) or _WRITE_FAILURES.get(error.errno)
-                          or f"無法寫入檔案（系統錯誤代碼 {error.errno}）。", Location(file=str(target))) from error
+                          or f"無法寫入檔案：{os_error_text(error)}。", Location(file=str(target))) from error
 
 
 _WRITE_FAILURES: dict[object, str] = {

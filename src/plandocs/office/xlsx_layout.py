@@ -41,17 +41,23 @@ def row_height(cells: list[tuple[str, float, float]]) -> float:
     return min(needed, MAX_ROW_HEIGHT)
 
 
-CUT_NOTE = "……（以下略，全文見附表1）"
+CUT_NOTE = "……（以下略，全文見附表1）"  # the fill-in workbook's: its long texts come from the master's 附表1
 
 
-def write_text(sheet, row: int, column: int, text: str, cell_format=None) -> None:
-    """Write text as text, never as a formula, and never cut silently at Excel's limit.
+def cut_note(where: str) -> str:
+    """The note closing a cut cell, naming where the full text is, e.g. 回報檔「a.xlsx」工作表「調查表」D12."""
+    return f"……（以下略，全文見{where}）"
+
+
+def write_text(sheet, row: int, column: int, text: str, cell_format=None, note: str = CUT_NOTE) -> None:
+    """Write text as text, never as a formula, and never cut silently at Excel's limit: a longer text ends
+    with `note`, which says where the full text is.
 
     XlsxWriter stores a string shaped '<r>…</r>' raw, as rich-text XML; such a text is written as three plain
     runs instead (XlsxWriter wants more than two), which Excel shows, and openpyxl reads, as the original.
     """
     if len(text) > EXCEL_CELL_CHARACTERS:
-        text = text[:EXCEL_CELL_CHARACTERS - len(CUT_NOTE)] + CUT_NOTE
+        text = text[:EXCEL_CELL_CHARACTERS - len(note)] + note
     if text.startswith("<r>") and text.endswith("</r>"):
         sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], *([cell_format] if cell_format else []))
     elif text:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -23,13 +25,16 @@ from xml.sax.handler import ContentHandler
 from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import InputError, Location
+from .merges import covered_cells
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures
 MAX_EXPANDED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted archive
 MAX_ENTRIES = 5000
-MAX_CELLS = 200_000  # per workbook: a form has a few hundred
+# Per workbook: a built form holds about 300 cells; what the limit lets through is read in well under 2 s (issue 13)
+MAX_CELLS = 10_000
+MAX_MERGED_RANGES = 10_000  # per sheet: a form has a few dozen
 HEADER_SEARCH_ROWS = 10  # how far down headings are looked for: a user may insert a few rows above them
 
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
@@ -83,6 +88,16 @@ class SheetData:
                 self._rows.setdefault(row, {})[column] = cell
         return self._rows
 
+    def merged_anchors(self, columns) -> dict[tuple[int, int], CellData]:
+        """For the stored rows and the given columns, each cell a merged range covers, as its top-left cell
+        (which holds the value); it costs what the file holds, not what its ranges declare (see merges.py)."""
+        ranges = [r for r in self.merged if (r[0], r[1]) in self.cells]  # a range with an empty corner gives nothing
+        anchors = {}
+        for (row, column), corner in covered_cells(sorted(self.rows()), ranges, columns).items():
+            anchor = self.cells[corner]
+            anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
+        return anchors
+
     def in_order(self) -> list[CellData]:
         """The stored cells in reading order, row by row."""
         return [cell for cells in self.rows().values() for cell in cells.values()]
@@ -124,6 +139,10 @@ class WorkbookData:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+def too_many_merges(sheet: str) -> str:
+    return f"工作表「{sheet}」的合併儲存格超過 {MAX_MERGED_RANGES:,} 處，不是填報表，未讀取。"
+
+
 def column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -140,13 +159,24 @@ def column_index(letters: str) -> int:
 
 
 def read_workbook(path: Path, display_name: str) -> WorkbookData:
-    """Check and read one workbook file; anything that makes it unusable is an UnreadableWorkbook naming it."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnreadableWorkbook(
-            f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
-            "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
-    return read_workbook_bytes(path.read_bytes(), display_name)
+    """Check and read one workbook file; anything that makes it unusable is an UnreadableWorkbook naming it.
+
+    The file is opened without following a symbolic link and without waiting (a named pipe put in its place
+    after it was listed would otherwise block for ever), and read only if it is a regular file of bounded size.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableWorkbook("這不是一般檔案（可能是裝置或具名管道），未讀取。", Location(file=display_name))
+        size = status.st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableWorkbook(
+                f"檔案過大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），未讀取；"
+                "請刪除貼上的圖片或多餘的工作表後再試。", Location(file=display_name))
+        data = stream.read(MAX_FILE_BYTES + 1)
+    return read_workbook_bytes(data, display_name)
 
 
 def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
@@ -403,6 +433,8 @@ class _SheetCells(_Texts):
         elif tag == "mergeCell":
             merged = _range(attrs.get("ref", ""))
             if merged:
+                if len(self.sheet.merged) >= MAX_MERGED_RANGES:
+                    raise UnreadableWorkbook(too_many_merges(self.sheet.name), self.where)
                 self.sheet.merged.append(merged)
         else:
             super().startElement(name, attrs)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ..documents.fill_in_form import ProgressRow, case_count_years, progress_rows
 from ..master.model import Plan, Unit
-from ..text import taiwan_time
-from .records import Collection, Finding, Return, Status
+from ..text import roc_date, roc_time
+from .records import Collection, Finding, Return, State, Status, UnitState
 
 
 def _source(entries) -> tuple[str, str]:
@@ -100,29 +100,69 @@ def progress_table(collection: Collection, lines: list[ProgressLine]) -> list[li
     return table
 
 
+def state_details(state: UnitState, due) -> str:
+    """What a unit's states are about, in words a clerk can act on."""
+    parts = []
+    if State.MISSING in state.states:
+        parts.append("未收到回報")
+    for ret in state.unusable:
+        parts.append(f"「{ret.file}」格式無法彙整（{ret.reason}）")
+    if state.blank_key_points:
+        parts.append("未填辦理情形或件數：" + "、".join(f"{row.code}「{row.key_point.name}」"
+                                                    for row in state.blank_key_points))
+    if state.blank_topics:
+        parts.append("未提出措施的項目：" + "、".join(topic for _, topic in state.blank_topics))
+    if State.LATE in state.states:
+        parts.append(f"逾期：{roc_date(state.filed)}回報，填報期限為{roc_date(due)}")
+    if state.errors:
+        parts.append(f"需補正 {len(state.errors)} 處：" + "；".join(
+            (f"{f.location.sheet}{f.location.cell()}" if f.location.cell() else (f.location.sheet or "檔案"))
+            + f" {f.problem.message}" for f in state.errors))
+    if state.ret is not None and not state.ret.contact.date:
+        parts.append("未填填報日期，依" + state.ret.filed[1] + "判定")
+    return "；".join(parts) + ("。" if parts else "")
+
+
 def ledger_rows(collection: Collection) -> list[list]:
-    """Every receiving unit with its return (or none), every other file of the folder, and why."""
+    """Every receiving unit with its states and its return (or none), every other file of the folder, and why."""
     by_unit: dict[str, list[Return]] = {}
     unattached = []
     for ret in collection.returns:
         (by_unit.setdefault(ret.unit.name, []) if ret.unit else unattached).append(ret)
+    states = {state.unit.name: state for state in collection.states()}
+    due = collection.plan.facts.due_date
     units = collection.plan.receiving_units() + [u for u in collection.plan.units if not u.receives_survey]
     table = []
     for unit in units:
         returns = sorted(by_unit.get(unit.name, []), key=lambda r: not r.used)
-        if unit.receives_survey and not any(r.used or r.status is Status.UNUSABLE_FORMAT for r in returns):
-            table.append([unit.name, unit.category, Status.MISSING.value] + [""] * 12)
-        table += [_ledger_row(ret) for ret in returns]
+        state = states.get(unit.name)
+        # the unit's states go on the return used, else on the file it replied with that could not be merged
+        carrier = next((r for r in returns if r.used), None) or next(
+            (r for r in returns if r.status is Status.UNUSABLE_FORMAT), None)
+        if unit.receives_survey and carrier is None:
+            table.append([unit.name, unit.category, Status.MISSING.value, state.label, ""] + [""] * 6
+                         + [state_details(state, due), "", "", "", ""])
+        for ret in returns:
+            if ret is carrier and state is not None:
+                table.append(_ledger_row(ret, state.label, state_details(state, due)))
+            else:
+                table.append(_ledger_row(ret, State.SUPERSEDED.value if ret.status is Status.SUPERSEDED else ""))
     return table + [_ledger_row(ret) for ret in unattached]
 
 
-def _ledger_row(ret: Return) -> list:
+LEDGER_HEADINGS = ("單位", "類別", "狀態", "回報情形", "來源檔案", "填報日期", "日期依據", "填報人", "聯絡電話", "表單版本",
+                   "辨識方式", "說明", "工作表", "儲存格", "檔案類型", "讀取方式")
+
+
+def _ledger_row(ret: Return, states: str = "", details: str = "") -> list:
     when, by_what = ret.filed if ret.status not in (Status.SKIPPED, Status.UNREADABLE) else (None, "")
     contact = ret.contact
     sheet, cells = _source(contact.entries)
-    return [ret.unit.name if ret.unit else "", ret.unit.category if ret.unit else "", ret.status.value, ret.file,
-            taiwan_time(when) if when and when != dt.datetime.min else None, by_what, contact.reporter, contact.phone, ret.version,
-            ret.recognition.value if ret.recognition else "", ret.reason, sheet, cells, ret.kind, ret.read_as]
+    reason = "；".join(t for t in (ret.reason, details) if t)
+    return [ret.unit.name if ret.unit else "", ret.unit.category if ret.unit else "", ret.status.value, states,
+            ret.file, roc_time(when) if when and when != dt.datetime.min else "", by_what, contact.reporter,
+            contact.phone, ret.version, ret.recognition.value if ret.recognition else "", reason, sheet, cells,
+            ret.kind, ret.read_as]
 
 
 def problem_rows(problems: list[Finding], collection: Collection) -> list[list]:
@@ -136,20 +176,52 @@ def unused_rows(collection: Collection) -> list[list]:
             for ret, entry in collection.unused()]
 
 
-def matrix(collection: Collection) -> tuple[list[tuple[str, str]], list[tuple[Unit, list[int]]]]:
-    """Measures per unit and survey topic: the topics (dimension, topic), and per unit its counts."""
+def matrix(collection: Collection) -> tuple[list[tuple[str, str]], list[tuple[Unit, list[int] | None]]]:
+    """Measures per unit and survey topic: the topics (dimension, topic), and per unit its counts (None: the unit
+    did not return, which is not the same as a return proposing nothing)."""
     plan = collection.plan
     topics = [(d.name, t) for d in plan.dimensions for t in d.survey_topics]
     index = {topic: i for i, topic in enumerate(topics)}
     used = collection.used_by_unit()
     units = plan.receiving_units() + [r.unit for r in collection.used() if not r.unit.receives_survey]
-    counts = []
+    counts: list[tuple[Unit, list[int] | None]] = []
     for unit in units:
+        if unit.name not in used:
+            counts.append((unit, None))
+            continue
         row = [0] * len(topics)
-        for measure in used[unit.name].measures if unit.name in used else []:
+        for measure in used[unit.name].measures:
             row[index[measure.dimension, measure.topic]] += 1
         counts.append((unit, row))
     return topics, counts
+
+
+# The states counted on the status sheet and in the report, in the order a clerk deals with them
+COUNTED_STATES = (State.RETURNED, State.INCOMPLETE, State.LATE, State.NEEDS_CORRECTION, State.UNUSABLE, State.MISSING)
+
+
+def state_counts(collection: Collection) -> list[tuple[State, int]]:
+    """How many receiving units carry each state (a unit may count under several)."""
+    states = [s for s in collection.states() if s.unit.receives_survey]
+    return [(state, sum(state in s.states for s in states)) for state in COUNTED_STATES]
+
+
+REPLY_DAYS = 5  # the deadline of a 催報: five days after it, moved off a weekend
+
+
+def reply_deadline(as_of: dt.date) -> dt.date:
+    """When the units chased must answer: REPLY_DAYS after the notice, on a weekday."""
+    day = as_of + dt.timedelta(days=REPLY_DAYS)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def return_rate(collection: Collection) -> tuple[int, int, str]:
+    """(returned, expected, 「26.3%」) over the receiving units."""
+    expected = len(collection.plan.receiving_units())
+    returned = expected - len(collection.missing())
+    return returned, expected, f"{returned / expected:.1%}" if expected else "—"
 
 
 def status_by_category(collection: Collection) -> list[tuple[str, int, int]]:

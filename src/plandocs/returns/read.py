@@ -5,16 +5,18 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from ..documents.fill_in_form import SURVEY_SHEET
-from ..errors import InputError, Location, Severity
+from ..errors import InputError, Location, Severity, os_error_text
 from ..office.formats import is_lock_file
-from ..office.spreadsheet_reader import read_spreadsheet, read_xlsx
-from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData
+from ..office.spreadsheet_reader import read_spreadsheet
+from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData, read_workbook
 from ..parallel import shared, worker_pool, workers_for
-from ..text import clean_text
+from ..text import clean_text, visible
+from .accounting import bounded
 from .identify import identify
 from .read_csv import read_csv
 from .read_docx import read_docx, read_docx_bytes
@@ -51,22 +53,43 @@ def kind_of(path: Path) -> str:
 
 
 def find_files(folder: Path) -> list[Path]:
-    """Every file under the folder, recursively, in a stable order; symbolic links are not followed."""
+    """Every entry under the folder, recursively, in a stable order: files, and the symbolic links to folders,
+    which are not followed but listed, so that each is accounted for (see _skip_reason)."""
     if not folder.is_dir():
         raise InputError("找不到回報資料夾，請確認路徑。", Location(file=str(folder)))
     found = []
     for root, folders, files in os.walk(folder, followlinks=False):
-        folders.sort()
-        found += [Path(root) / name for name in sorted(files)]
+        linked = [name for name in folders if _is_link(Path(root) / name)]
+        folders[:] = sorted(name for name in folders if name not in linked)
+        found += [Path(root) / name for name in sorted(files + linked)]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _is_link(path: Path) -> bool:
+    return path.is_symlink() or bool(getattr(os.path, "isjunction", lambda _: False)(path))
+
+
+# What an entry that is not a regular file is; none is ever opened (a named pipe would block the reader forever).
+_NOT_FILES = [
+    (stat.S_ISDIR, "資料夾"), (stat.S_ISFIFO, "具名管道（FIFO）"), (stat.S_ISSOCK, "通訊端（socket）"),
+    (stat.S_ISCHR, "字元裝置"), (stat.S_ISBLK, "區塊裝置"),
+]
 
 
 def _skip_reason(path: Path) -> str | None:
     name = path.name
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None  # gone since it was listed, or unreachable: reading it says why, as unreadable
+    if stat.S_ISLNK(status.st_mode) or _is_link(path):
+        what = "資料夾" if path.is_dir() else "檔案"
+        return f"捷徑（符號連結）指向{what}，為安全起見未讀取；請將{what}本身放入回報資料夾。"
+    if not stat.S_ISREG(status.st_mode):
+        what = next((what for test, what in _NOT_FILES if test(status.st_mode)), "特殊項目")
+        return f"這是{what}，不是一般檔案，未讀取。"
     if is_lock_file(name):
         return "Excel 或 LibreOffice 開啟檔案時留下的暫存鎖定檔，不是回報。"
-    if path.is_symlink():
-        return "捷徑（符號連結），未讀取；請將檔案本身放入回報資料夾。"
     if name.lower() in _SYSTEM_FILES:
         return "作業系統自動產生的檔案，不是回報。"
     return None
@@ -87,8 +110,9 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
 
     `converted` is what LibreOffice made of an .odt/.doc (.docx bytes), or why it made nothing.
     """
-    relative = clean_text(path.relative_to(folder).as_posix()).text  # a file name may hold any character
-    ret = Return(relative, kind=kind_of(path))
+    name = path.relative_to(folder).as_posix()
+    relative = clean_text(name).text  # a file name may hold any character
+    ret = Return(visible(name), kind=kind_of(path))  # shown in console, ledger and report: no control may act there
     skip = _skip_reason(path)
     if skip:
         ret.set_aside(Status.SKIPPED, skip)
@@ -101,15 +125,15 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
             return _unusable(reference, ret, stem, converted or _unusable_reason(path))
         ret.read_as = READ_CONVERTED if suffix in CONVERTED_SUFFIXES else READ_DIRECTLY
         if suffix in WORKBOOK_SUFFIXES:
-            workbook = read_xlsx(path, relative)
+            workbook = read_workbook(path, ret.file)
         elif suffix in SPREADSHEET_SUFFIXES:
-            workbook = read_spreadsheet(path, relative)
+            workbook = read_spreadsheet(path, ret.file)
         elif suffix in WORD_SUFFIXES:
-            workbook = read_docx(path, relative)
+            workbook = read_docx(path, ret.file)
         elif suffix in CONVERTED_SUFFIXES:
-            workbook = read_docx_bytes(converted, relative)
+            workbook = read_docx_bytes(converted, ret.file)
         elif suffix in CSV_SUFFIXES:
-            workbook = read_csv(path, relative)
+            workbook = read_csv(path, ret.file)
         else:
             ret.read_as = ""
             return _unusable(reference, ret, stem, _unusable_reason(path), _pdf_text(path) if suffix == ".pdf" else [])
@@ -117,17 +141,18 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
         ret.set_aside(Status.UNREADABLE, error.message)
         return ret
     except OSError as error:
-        ret.set_aside(Status.UNREADABLE, f"無法開啟檔案（{error.strerror or error}）。")
+        ret.set_aside(Status.UNREADABLE, f"無法開啟檔案：{os_error_text(error)}。")
         return ret
     ret.modified = workbook.modified
     if workbook.has_macros:
-        ret.find("此檔含有巨集（VBA）；彙整只讀取儲存格內容，不會執行巨集。建議請單位另存為 .xlsx。", Location(file=relative),
+        ret.find("此檔含有巨集（VBA）；彙整只讀取儲存格內容，不會執行巨集。建議請單位另存為 .xlsx。", Location(file=ret.file),
                  severity=Severity.WARNING)
     try:
         identify(reference, ret, workbook, stem)
         WorkbookReturnReader(reference, ret, workbook).read()
+        ret.findings = bounded(ret.findings)
     except Exception as error:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed
-        unread = Return(relative, file_time=ret.file_time, kind=ret.kind, read_as=ret.read_as)
+        unread = Return(ret.file, file_time=ret.file_time, kind=ret.kind, read_as=ret.read_as)
         unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤："
                                             f"{type(error).__name__}: {error}），未能讀取；"
                                             "請將此檔提供給維護人員，並請該單位以寄發的填報表重新填寫。")
@@ -188,7 +213,7 @@ def conversions(files: list[Path]) -> list[bytes | str | None]:
             inputs.append((files[index].suffix.lower(), files[index].read_bytes()))
             kept.append(index)
         except OSError as error:
-            results[index] = f"無法開啟檔案（{error.strerror or error}）。"
+            results[index] = f"無法開啟檔案：{os_error_text(error)}。"
     if not inputs:
         return results
     try:

@@ -13,6 +13,7 @@ from ..documents.fill_in_form import (
     ProgressRow, case_count_header, case_count_years,
 )
 from ..errors import Location, Severity
+from ..office.xlsx_layout import EXCEL_CELL_CHARACTERS
 from ..office.xlsx_reader import CellData, SheetData, WorkbookData, column_letter
 from ..text import ROC_OFFSET, clean_text, date_cell, is_blank, listed_items, parse_date, roc_slash_date, text_key, whole_number
 from .read_docx import OUTSIDE_TABLES_SHEET
@@ -51,6 +52,7 @@ class WorkbookReturnReader:
     def read(self) -> None:
         seen_kinds: set[str] = set()
         for sheet in self.workbook.sheets:
+            self._too_long(sheet)
             kind = self._kind(sheet)
             seen_kinds.add(kind)
             if kind == SURVEY_SHEET:
@@ -78,6 +80,14 @@ class WorkbookReturnReader:
                     self.ret.find(f"找不到「{kind}」工作表（可能被刪除或改名），此部分未填報。", Location(file=self.ret.file))
         if self.ret.used and self.unit is not None:
             self._missing_progress()
+
+    def _too_long(self, sheet: SheetData) -> None:
+        """Excel cannot hold a cell this long (only a program writes one): the consolidated workbook shows its
+        beginning, pointing here, and this row says so."""
+        for cell in sheet.cells.values():
+            if isinstance(cell.value, str) and len(cell.value) > EXCEL_CELL_CHARACTERS:
+                self.find(sheet, cell, f"此格有 {len(cell.value):,} 字，超過 Excel 儲存格上限 {EXCEL_CELL_CHARACTERS:,} 字；"
+                                       "彙整活頁簿中此格內容已截斷，只列前段，全文請見回報檔本身的此儲存格。", Severity.WARNING)
 
     def _kind(self, sheet: SheetData) -> str:
         """Which sheet of the form this is: by its name, else by its headings (a renamed or copied sheet)."""
@@ -156,7 +166,7 @@ class WorkbookReturnReader:
                 self.find(sheet, None, f"缺少欄位「{heading}」（可能被刪除或改名），此欄內容無法讀取。")
         self._heading_cells(sheet, header_row, set(columns.values()), SURVEY_SHEET)
         dimension_column, topic_column, name_column, content_column = (columns.get(h) for h in SURVEY_HEADERS)
-        merged = _merged_anchor(sheet)
+        merged = sheet.merged_anchors((dimension_column, topic_column))
         dimension = topic = ""
         for row, cells in sheet.rows().items():
             if row <= header_row:
@@ -422,20 +432,6 @@ class WorkbookReturnReader:
                                    f"{example}", Severity.WARNING)
             return None
         return date
-
-
-def _merged_anchor(sheet: SheetData) -> dict[tuple[int, int], CellData]:
-    """For every covered cell of a merged range, the range's top-left cell (which holds the value)."""
-    anchors: dict[tuple[int, int], CellData] = {}
-    for top, left, bottom, right in sheet.merged:
-        anchor = sheet.cells.get((top, left))
-        if anchor is None:
-            continue
-        for row in range(top, bottom + 1):
-            for column in range(left, right + 1):
-                if (row, column) != (top, left):
-                    anchors[row, column] = CellData(row, column, anchor.value, anchor.formula, anchor.error)
-    return anchors
 
 
 def _formula_text(cell: CellData) -> str:

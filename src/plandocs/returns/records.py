@@ -10,10 +10,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from ..documents.fill_in_form import REPORT_DATE, ProgressRow
+from ..documents.fill_in_form import CASE_COUNT_WORD, PROGRESS_INPUT, REPORT_DATE, ProgressRow, progress_rows
 from ..errors import Location, Problem, Severity
 from ..master.model import Plan, Unit
-from ..text import is_blank
+from ..text import is_blank, name_key, taiwan_time
 
 
 class Status(enum.Enum):
@@ -27,6 +27,24 @@ class Status(enum.Enum):
     REJECTED = "不採用"
     SKIPPED = "略過"
     UNUSABLE_FORMAT = "格式無法彙整"  # the unit replied, in a kind of file nothing can read cell by cell (PDF, image)
+
+
+class State(enum.Enum):
+    """What a unit's return calls for; a unit may carry several (逾期 and 內容不全)."""
+
+    RETURNED = "已回報"
+    INCOMPLETE = "內容不全"
+    LATE = "逾期"
+    NEEDS_CORRECTION = "需補正"
+    UNUSABLE = "格式無法彙整"
+    MISSING = "未回報"
+    SUPERSEDED = "已被取代"  # of a file: the unit sent a newer one
+
+
+# A unit that sent something in a format that cannot be merged (a Word form, a PDF, a damaged workbook)
+# has returned nothing usable: these file kinds are attributed to a unit by the file name when no form
+# identity could be read.
+DOCUMENT_SUFFIXES = (".docx", ".doc", ".odt", ".pdf", ".ods", ".xls", ".csv", ".rtf")
 
 
 class Recognition(enum.Enum):
@@ -148,6 +166,40 @@ class Return:
         self.status, self.reason = status, reason
 
 
+def is_blank_finding(finding: Finding) -> bool:
+    """Whether a finding is about something left blank on a key point (辦理情形, case counts, a deleted row):
+    what makes a return 內容不全 rather than wrong."""
+    location = finding.location
+    if location.sheet and location.row is None and location.cell() == "" and "未填報辦理情形" in finding.problem.message:
+        return True  # the key point's row was deleted
+    header = location.header or ""
+    return is_blank(finding.content) and (header == PROGRESS_INPUT or header.endswith(CASE_COUNT_WORD))
+
+
+@dataclass
+class UnitState:
+    """A receiving unit after collect: its states, the return used (if any) and what each state is about."""
+
+    unit: Unit
+    states: tuple[State, ...]
+    ret: Return | None = None
+    blank_key_points: list[ProgressRow] = field(default_factory=list)  # no 辦理情形 or a count asked for
+    blank_topics: list[tuple[str, str]] = field(default_factory=list)  # (dimension, topic) without a measure
+    errors: list[Finding] = field(default_factory=list)  # to be corrected (errors, not blanks)
+    blanks: list[Finding] = field(default_factory=list)  # the findings of the blank key points
+    unusable: list[Return] = field(default_factory=list)  # files of the unit that could not be merged
+    filed: dt.date | None = None  # the day the return was made, in Taiwan's time, when known
+
+    @property
+    def to_chase(self) -> bool:
+        """Whether the unit must be written to: anything but a complete return in time."""
+        return self.states != (State.RETURNED,)
+
+    @property
+    def label(self) -> str:
+        return "、".join(state.value for state in self.states)
+
+
 @dataclass
 class Collection:
     """Every return of the folder, decided: which are used, which superseded, and the units still missing."""
@@ -155,6 +207,8 @@ class Collection:
     plan: Plan
     returns: list[Return]
     rows: dict[str, ProgressRow]  # every key point of the plan by code
+    as_of: dt.date | None = None  # the day the collection stands at (collect's day or --as-of)
+    _states: list[UnitState] | None = field(default=None, repr=False, compare=False)
 
     def used(self) -> list[Return]:
         return [r for r in self.returns if r.used]
@@ -193,4 +247,72 @@ class Collection:
             listed += [(ret, entry) for entry in ret.entries()]
             listed += [(ret, Entry(f.location.sheet or "", f.location.cell(), f.content))
                        for f in ret.findings if not is_blank(f.content)]
+        return listed
+
+    def _files_by_unit(self) -> dict[str, list[Return]]:
+        """The files not used of each unit, and the document-like files named after a unit (a Word form)."""
+        keys = sorted(((name_key(u.name), u) for u in self.plan.receiving_units()), key=lambda p: -len(p[0]))
+        found: dict[str, list[Return]] = {}
+        for ret in self.returns:
+            if ret.used:
+                continue
+            unit = ret.unit
+            if unit is None and ret.status in (Status.SKIPPED, Status.UNREADABLE, Status.UNUSABLE_FORMAT) \
+                    and ret.file.lower().endswith(DOCUMENT_SUFFIXES + (".xlsx", ".xlsm")):
+                stem = name_key(ret.file.rsplit("/", 1)[-1])
+                unit = next((u for key, u in keys if key and key in stem), None)
+            if unit is not None and ret.status in (Status.SKIPPED, Status.UNREADABLE, Status.UNUSABLE_FORMAT,
+                                                   Status.REJECTED):  # an old form or another year's
+                found.setdefault(unit.name, []).append(ret)
+        return found
+
+    def states(self) -> list[UnitState]:
+        """Every receiving unit (and any other unit that returned) with its states, in the master's order.
+
+        Worked out once: the ledger, the chart, the report, the 補正 workbooks and the 催報 all use them."""
+        if self._states is None:
+            self._states = self._decide_states()
+        return self._states
+
+    def _decide_states(self) -> list[UnitState]:
+        used = self.used_by_unit()
+        unusable = self._files_by_unit()
+        due = self.plan.facts.due_date
+        units = self.plan.receiving_units() + [r.unit for r in self.used() if not r.unit.receives_survey]
+        listed = []
+        for unit in units:
+            ret = used.get(unit.name)
+            if ret is None:
+                # a unit that replied in a file nothing can consolidate did reply: it is asked again, not chased
+                states = (State.UNUSABLE,) if unusable.get(unit.name) else (State.MISSING,)
+                listed.append(UnitState(unit, states, unusable=unusable.get(unit.name, [])))
+                continue
+            state = UnitState(unit, (), ret, unusable=unusable.get(unit.name, []))
+            for finding in ret.findings:
+                if is_blank_finding(finding):
+                    state.blanks.append(finding)
+                elif finding.problem.is_error:
+                    state.errors.append(finding)
+            wrong_rows = {(f.location.sheet, f.location.row) for f in state.errors}
+            for row in progress_rows(self.plan, unit):
+                progress = ret.progress.get(row.code)
+                if progress is None or not progress.text or (
+                        (progress.sheet, progress.row) not in wrong_rows  # a count typed wrong is not blank
+                        and any(y not in progress.counts for y in row.case_count_years)):
+                    state.blank_key_points.append(row)
+            topics = {(m.dimension, m.topic) for m in ret.measures}
+            state.blank_topics = [(d.name, t) for d in self.plan.dimensions for t in d.survey_topics
+                                  if (d.name, t) not in topics]
+            when, by_what = ret.filed
+            if when != dt.datetime.min:
+                state.filed = (when if by_what == REPORT_DATE else taiwan_time(when)).date()
+            states = [State.RETURNED]
+            if state.blank_key_points or state.blank_topics:
+                states.append(State.INCOMPLETE)
+            if state.filed and state.filed > due:
+                states.append(State.LATE)
+            if state.errors:
+                states.append(State.NEEDS_CORRECTION)
+            state.states = tuple(states)
+            listed.append(state)
         return listed

@@ -1,22 +1,27 @@
 """The consolidated report of collect (templates/report.docx), and both outputs of collect made in memory."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
-from ..documents.fill_in_form import case_count_header
-from ..documents.render import CELL_STYLE, CENTRED_CELL_STYLE, document_time, paragraph_xml, render_template
+from ..documents.fill_in_form import case_count_header, plan_progress_rows
+from ..documents.render import (
+    BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, document_time, paragraph_xml,
+    render_template,
+)
 from ..documents.templates import REPORT_TEMPLATE
-from ..master.model import Plan
+from ..errors import Location
+from ..master.model import Paragraph, Plan
 from ..numbering import number_outline
 from ..office.output import Artifact, OutputSet, reproducible
 from ..parallel import shared, worker_pool
 from ..paths import Paths, template_path
 from ..text import roc_date
-from .consolidate import measure_rows, progress_lines, status_by_category, summary_line
-from .records import Collection, Finding
-from .write_workbook import CONSOLIDATED_WORKBOOK_KIND, PROBLEMS_SHEET, UNUSED_SHEET, consolidated_workbook
+from .consolidate import measure_rows, progress_lines, reply_deadline, return_rate, status_by_category
+from .records import Collection, Finding, Return, State, Status, UnitState
+from .write_workbook import CONSOLIDATED_WORKBOOK_KIND, consolidated_workbook
 
 COLLECT_FOLDER = "回報彙整"
 REPORT_KIND = "回報彙整報告"
@@ -29,10 +34,135 @@ def paragraph(text: str, style_id: str | None, lead: str = "") -> Markup:
     return Markup(paragraph_xml(text, style_id, lead=(lead, "<w:b/>") if lead else None))
 
 
+def body_outline(styles: dict[str, str], entries: list[tuple[int | None, str]]) -> Markup:
+    """Body paragraphs numbered 一、 (一) … by the project's numbering, with hanging indents."""
+    style = OutlineStyle(styles.get(BODY_STYLE), 2, TWIPS_PER_CHAR[BODY_STYLE])
+    return style.paragraphs([Paragraph(level, text, Location()) for level, text in entries])
+
+
+def file_kind(ret: Return) -> str:
+    """What a unit sent that could not be merged, as a clerk would say it."""
+    if ret.status is Status.REJECTED:
+        return "舊版或他年度之填報表"
+    suffix = PurePosixPath(ret.file).suffix.lower()
+    if suffix in (".docx", ".doc", ".odt", ".rtf"):
+        return "Word文件"
+    if suffix == ".pdf":
+        return "PDF檔"
+    if suffix in (".ods", ".xls", ".csv"):
+        return "非本次寄發之填報表格式"
+    return "無法開啟之檔案"
+
+
+NAMED_AT_MOST = 3  # a long list is cut to its first names and 「等」: the 補正 workbook lists every one
+
+
+def _some(names) -> str:
+    names = list(names)
+    return "、".join(names[:NAMED_AT_MOST]) + ("等" if len(names) > NAMED_AT_MOST else "")
+
+
+def reasons_by_state(state: UnitState, due: dt.date) -> list[tuple[State, str]]:
+    """Why a unit is written to, a phrase per state (內容不全 may have two), without the tool's words."""
+    reasons: list[tuple[State, str]] = []
+    if State.MISSING in state.states:
+        kinds = "、".join(dict.fromkeys(file_kind(r) for r in state.unusable))
+        reasons.append((State.UNUSABLE, f"來件為{kinds}，無法彙整，視同未回報") if kinds
+                       else (State.MISSING, "尚未回報"))
+    if state.blank_key_points:
+        reasons.append((State.INCOMPLETE, f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（"
+                        + _some(f"「{row.key_point.name}」" for row in state.blank_key_points) + "）"))
+    if state.blank_topics:
+        reasons.append((State.INCOMPLETE, f"{len(state.blank_topics)}個項目未提出措施"
+                                          f"（{_some(t for _, t in state.blank_topics)}）"))
+    if State.LATE in state.states:
+        reasons.append((State.LATE, f"於{roc_date(state.filed)}回報，逾填報期限{roc_date(due)}"))
+    if state.errors:
+        reasons.append((State.NEEDS_CORRECTION, f"{len(state.errors)}處填寫內容有誤，須補正"))
+    return reasons
+
+
+def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
+    return [text for _, text in reasons_by_state(state, due)]
+
+
+def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int | None, str]]:
+    """回報率 first, then the units to chase, grouped by what they must do."""
+    facts = collection.plan.facts
+    returned, expected, rate = return_rate(collection)
+    entries: list[tuple[int | None, str]] = [(None, (
+        f"本計畫應回報單位{expected}個，截至中華民國{roc_date(as_of)}止已回報{returned}個，回報率{rate}"
+        f"（填報期限為{roc_date(facts.due_date)}）。"))]
+    states = collection.states()
+    missing = [s for s in states if State.MISSING in s.states]
+    if missing:
+        entries.append((1, f"尚未回報（{len(missing)}個單位）：" + "、".join(
+            s.unit.name + (f"（來件為{'、'.join(dict.fromkeys(file_kind(r) for r in s.unusable))}，無法彙整）"
+                           if s.unusable else "") for s in missing) + "。"))
+    for kind, title in ((State.INCOMPLETE, "內容不全"), (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"),
+                        (State.LATE, "逾期回報")):
+        units = [s for s in states if kind in s.states]
+        if units:
+            entries.append((1, f"{title}（{len(units)}個單位）："))
+            entries += [(2, f"{s.unit.name}：" + "；".join(text for state, text in reasons_by_state(s, facts.due_date)
+                                                            if state is kind) + "。") for s in units]
+    if len(entries) == 1:
+        entries.append((None, "各單位均已依限回報，內容完整。"))
+    else:
+        entries.append((1, f"上列單位另以書函請其於{roc_date(reply_deadline(as_of))}前回報或補正；"
+                           "須補正者，已將其填報內容標示待補正之處，請其補正後再送。"))
+    return entries
+
+
+def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict]:
+    """辦理情形彙整表 in the shape of 附表1: one table per dimension, 評核項目 merged over its key points, and
+    under each key point every responsible unit's 辦理情形 and case counts, and who has not reported."""
+    item_style = styles.get(REPORT_ITEM_STYLE)
+    cell_style = styles.get(CELL_STYLE)
+    lines: dict[str, list] = {}
+    for line in progress_lines(collection):
+        lines.setdefault(line.row.code, []).append(line)
+    rows_by_item: dict[int, list] = {}
+    for row in plan_progress_rows(collection.plan):
+        rows_by_item.setdefault(id(row.item), []).append(row)
+    tables = []
+    labels = number_outline([1] * len(collection.plan.dimensions), first_depth=2)
+    for label, dimension in zip(labels, collection.plan.dimensions):
+        groups = []
+        for item in dimension.items:
+            table_rows = []
+            for row in rows_by_item.get(id(item), []):
+                reports, missing, blank = [], [], []
+                for line in lines.get(row.code, []):
+                    progress = line.progress
+                    if progress and (progress.text or progress.counts):
+                        counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
+                        reports.append(paragraph("\n".join(t for t in (progress.text, counts) if t), item_style,
+                                                 f"{line.unit.name}："))
+                    elif line.ret is None:
+                        missing.append(line.unit.name)
+                    else:
+                        blank.append(line.unit.name)
+                unreported = [paragraph(f"未回報：{'、'.join(missing)}", cell_style)] if missing else []
+                unreported += [paragraph(f"已回報但未填：{'、'.join(blank)}", cell_style)] if blank else []
+                nobody = not lines.get(row.code)  # no receiving unit answers for it
+                table_rows.append({
+                    "key_point": row.key_point.name,
+                    "reports": Markup("").join(reports)
+                               or paragraph("（未列承辦單位）" if nobody else "（尚無單位填報）", item_style),
+                    "unreported": Markup("").join(unreported) or paragraph("—" if nobody else "無", cell_style),
+                })
+            if table_rows:
+                groups.append({"name": item.name or dimension.name, "rows": table_rows})
+        tables.append({"heading": label + dimension.heading_name, "groups": groups})
+    return tables
+
+
 def report_context(collection: Collection, problems: list[Finding], styles: dict[str, str]) -> dict:
-    """What the report prints: proposals by dimension and topic, progress by key point, missing and unused files."""
+    """What the report prints: the 回報率 and whom to chase, proposals by topic, and the 辦理情形彙整表."""
     plan = collection.plan
     facts = plan.facts
+    as_of = collection.as_of or facts.due_date
 
     def text(value: str) -> Markup:
         return paragraph(value, styles.get(CELL_STYLE))
@@ -52,42 +182,30 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
                                              for unit, measures in by_topic.get((dimension.name, topic), {}).items()]
                     or none_proposed} for topic in dimension.survey_topics],
     } for heading, dimension in zip(headings, plan.dimensions)]
-    key_points: dict[str, dict] = {}
-    for line in progress_lines(collection):
-        row = line.row
-        entry = key_points.setdefault(row.code, {
-            "heading": f"{row.code} {row.key_point.name}",
-            "context": "構面：" + row.dimension.name + (f"／評核項目：{row.item.name}" if row.item.name else "")
-                       + (f"；完成期限：{row.key_point.deadline}" if row.key_point.deadline else ""),
-            "reports": [], "unfilled": [],
-        })
-        progress = line.progress
-        if progress and (progress.text or progress.counts):
-            counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
-            entry["reports"].append(paragraph("\n".join(t for t in (progress.text, counts) if t),
-                                              styles.get(REPORT_ITEM_STYLE), f"{line.unit.name}："))
-        elif line.ret is not None:
-            entry["unfilled"].append(line.unit.name)  # units that sent nothing are listed once, under 壹
-    for entry in key_points.values():
-        entry["reports"] = Markup("").join(entry["reports"]) or paragraph("（尚無單位填報）", styles.get(REPORT_ITEM_STYLE))
-        entry["unfilled"] = "、".join(entry["unfilled"])
-    missing = collection.missing()
-    unused = [r for r in collection.returns if not r.used]
     categories = status_by_category(collection)
+
+    def rate(returned: int, expected: int) -> str:
+        return f"{returned / expected:.1%}" if expected else "—"
+
+    returned, expected, _ = return_rate(collection)
+    office = "　".join(part for part in (f"承辦單位：{facts.office or facts.recipient}",
+                                          f"承辦人：{facts.officer}" if facts.officer else "") if part)
+    sections = number_outline([1, 1, 1])
     return {
-        "title": f"{facts.agency}{facts.year}年{facts.survey_title}回報彙整",
-        "subtitle": f"{facts.title}（填報期限：{roc_date(facts.due_date)}）",
-        "summary": summary_line(collection, problems) + f"問題明細請見彙整活頁簿的「{PROBLEMS_SHEET}」工作表。",
-        "categories": [{"name": c, "expected": r + m, "returned": r, "missing": m} for c, r, m in categories]
-                      + [{"name": "合計", "expected": sum(r + m for _, r, m in categories),
-                          "returned": sum(r for _, r, _ in categories), "missing": sum(m for _, _, m in categories)}],
-        "missing_units": "、".join(u.name for u in missing) or "無",
+        "title": f"{facts.title}各單位辦理情形彙整報告",
+        "as_of": f"截至中華民國{roc_date(as_of)}止",
+        "office_line": office,
+        "headings": {"summary": sections[0] + "回報情形", "measures": sections[1] + "各單位提出之措施",
+                     "progress": sections[2] + "評核重點辦理情形彙整表"},
+        "summary": body_outline(styles, summary_paragraphs(collection, as_of)),
+        "categories_title": "各類別單位回報情形",
+        "categories": [{"name": c, "expected": r + m, "returned": r, "missing": m, "rate": rate(r, r + m)}
+                       for c, r, m in categories]
+                      + [{"name": "合計", "expected": expected, "returned": returned,
+                          "missing": expected - returned, "rate": rate(returned, expected)}],
         "dimensions": dimensions,
-        "key_points": list(key_points.values()),
-        "unused_summary": (f"共 {len(unused)} 個檔案未採用，內容列於彙整活頁簿的「{UNUSED_SHEET}」工作表。" if unused
-                           else "回報資料夾中的檔案均已採用。"),
-        "unused_files": [{"name": r.file, "status": r.status.value, "reason": r.reason} for r in unused]
-                        or [{"name": "", "status": "", "reason": "（無）"}],
+        "progress_note": "各評核重點下列出承辦單位填報之辦理情形及件數；尚未回報或未填報之單位列於「未填報單位」欄。",
+        "progress_tables": progress_tables(collection, styles),
     }
 
 

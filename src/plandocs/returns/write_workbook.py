@@ -8,16 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..documents.fill_in_form import case_count_header, case_count_years
 from ..documents.render import document_time
 from ..master.model import Plan
-from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, text_lines, write_text
+from ..office.output import work_folder
+from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
+from ..text import roc_time
 from .consolidate import (
-    ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, status_by_category, summary_line,
-    unused_rows,
+    LEDGER_HEADINGS, ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, return_rate,
+    state_counts, status_by_category, summary_line, unused_rows,
 )
-from .records import Collection, Finding, Status
+from .records import Collection, Finding, State, Status
 
 CONSOLIDATED_WORKBOOK_KIND = "回報彙整活頁簿"
 STATUS_SHEET = "回報狀態"
@@ -27,13 +30,18 @@ MATRIX_SHEET = "單位項目統計"
 LEDGER_SHEET = "回報清單"
 PROBLEMS_SHEET = "問題"
 UNUSED_SHEET = "未採用內容"
-SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")  # every row taken from a return says where it came from
+SOURCE_HEADERS = ("來源檔案", "工作表", "儲存格")
+MAX_SHEET_ROWS = 1_048_576  # Excel's; the problems continue on 問題（2）…  # every row taken from a return says where it came from
 
 FONT_SIZE = 11
 ROW_LINE_POINTS = 15  # the height of one line of 11-point text, in points
 MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
 STATUS_FILLS = {Status.RETURNED: "#C6EFCE", Status.MISSING: "#FFC7CE", Status.SUPERSEDED: "#FFEB9C",
-                Status.UNUSABLE_FORMAT: "#FFEB9C"}
+                Status.UNUSABLE_FORMAT: "#D9D2E9"}
+# The states of a unit, as the ledger's 回報情形 column and the status chart colour them
+STATE_FILLS = {State.RETURNED: "#C6EFCE", State.INCOMPLETE: "#FFEB9C", State.LATE: "#F4B183",
+               State.NEEDS_CORRECTION: "#F8CBAD", State.UNUSABLE: "#D9D2E9", State.MISSING: "#FFC7CE"}
+NOT_RETURNED_FILL = "#EDEDED"
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,12 @@ class Column:
 class _Writer:
     """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, work: Path):
         import xlsxwriter  # heavy: only collect writes workbooks
 
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(self.buffer, {
+            "tmpdir": str(work),  # the rows hold units' content: in a folder removed even after an interrupt
             # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
             # every row is therefore written in order, top to bottom
             "constant_memory": True,
@@ -62,24 +71,25 @@ class _Writer:
                             "align": "center", "valign": "vcenter"})
         self.wrap = add({"text_wrap": True, "valign": "top", "border": 1})
         self.plain = add({"valign": "top", "border": 1})
-        self.date = add({"num_format": "yyyy/m/d", "valign": "top", "border": 1, "align": "left"})
         self.title = add({"bold": True, "font_size": 14})
+        self.bold = add({"bold": True})
         self.workbook.set_properties({"title": f"{plan.facts.title} 回報彙整", "author": plan.facts.agency,
                                       "created": document_time(plan.facts)})
 
-    def value(self, sheet, row: int, column: int, value, cell_format) -> None:
+    def value(self, sheet, row: int, column: int, value, cell_format, source: str = "原回報檔") -> None:
         """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
         if isinstance(value, str):
-            write_text(sheet, row, column, value, cell_format)  # cut visibly at Excel's limit, never a formula
+            # cut visibly at Excel's limit, pointing to the return's cell; never a formula
+            write_text(sheet, row, column, value, cell_format, cut_note(source))
         elif value is None:
             sheet.write_blank(row, column, None, cell_format)
         elif isinstance(value, bool):
             sheet.write_boolean(row, column, value, cell_format)
         elif isinstance(value, (int, float)):
             sheet.write_number(row, column, value, cell_format)
-        else:
+        else:  # a date a unit typed: shown in the ROC calendar, as every date of collect's outputs
             stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            sheet.write_datetime(row, column, stamp, self.date)
+            sheet.write_string(row, column, roc_time(stamp), cell_format)
 
     def table(self, name: str, columns: list[Column], rows: list[list], intro: tuple[str, ...] = (),
               freeze: bool = True):
@@ -98,8 +108,9 @@ class _Writer:
                          if isinstance(values[index], str)), default=1)
             if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
                 sheet.set_row(number, ROW_LINE_POINTS * min(lines, MAX_ROW_LINES))
+            source = _source_of(values, [c.heading for c in columns])
             for index, value in enumerate(values):
-                self.value(sheet, number, index, value, formats[index])
+                self.value(sheet, number, index, value, formats[index], source)
         if freeze:
             sheet.freeze_panes(first_row + 1, 0)
         sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
@@ -116,8 +127,13 @@ class _Writer:
 
 
 def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
+    with work_folder("plandocs-work-") as work:
+        return _consolidated_workbook(collection, problems, work)
+
+
+def _consolidated_workbook(collection: Collection, problems: list[Finding], work: Path) -> bytes:
     plan = collection.plan
-    writer = _Writer(plan)
+    writer = _Writer(plan, work)
     _status_sheet(writer, collection, problems)
     writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
                                   Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
@@ -128,22 +144,43 @@ def consolidated_workbook(collection: Collection, problems: list[Finding]) -> by
         *_source_columns()], progress_table(collection, progress_lines(collection)))
     _matrix_sheet(writer, collection)
     ledger_table = ledger_rows(collection)
-    ledger = writer.table(LEDGER_SHEET, [
-        Column("單位", 14), Column("類別", 6), Column("狀態", 10), Column("來源檔案", 30, True), Column("填報日期", 12),
-        Column("日期依據", 16), Column("填報人", 10), Column("聯絡電話", 20), Column("表單版本", 8), Column("辨識方式", 22),
-        Column("說明", 50, True), Column("工作表", 8), Column("儲存格", 10), Column("檔案類型", 28),
-        Column("讀取方式", 16)], ledger_table)
+    widths = {"單位": 14, "類別": 6, "狀態": 10, "回報情形": 16, "來源檔案": 30, "填報日期": 14, "日期依據": 16, "填報人": 10,
+              "聯絡電話": 20, "表單版本": 8, "辨識方式": 22, "說明": 60, "工作表": 8, "儲存格": 10, "檔案類型": 28,
+              "讀取方式": 16}
+    ledger = writer.table(LEDGER_SHEET, [Column(h, widths[h], h in ("來源檔案", "說明", "回報情形"))
+                                         for h in LEDGER_HEADINGS], ledger_table)
     rows = len(ledger_table)
     for status, fill in STATUS_FILLS.items():
         ledger.conditional_format(1, 2, max(rows, 1), 2, {
             "type": "cell", "criteria": "==", "value": f'"{status.value}"',
             "format": writer.workbook.add_format({"bg_color": fill})})
-    writer.table(PROBLEMS_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8),
-                                  Column("嚴重度", 6), Column("說明", 60, True), Column("儲存格內容", 40, True)],
-                 problem_rows(problems, collection))
-    writer.table(UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10), Column("工作表", 10),
-                                Column("儲存格", 8), Column("內容", 60, True)], unused_rows(collection))
+    for state in (State.MISSING, State.NEEDS_CORRECTION, State.UNUSABLE, State.INCOMPLETE, State.LATE):
+        ledger.conditional_format(1, 3, max(rows, 1), 3, {  # the first rule that matches colours the cell
+            "type": "text", "criteria": "containing", "value": state.value, "stop_if_true": True,
+            "format": writer.workbook.add_format({"bg_color": STATE_FILLS[state]})})
+    _long_table(writer, PROBLEMS_SHEET, [
+        Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8), Column("嚴重度", 6),
+        Column("說明", 60, True), Column("儲存格內容", 40, True)], problem_rows(problems, collection))
+    _long_table(writer, UNUSED_SHEET, [Column("來源檔案", 30, True), Column("單位", 14), Column("狀態", 10),
+                                       Column("工作表", 10), Column("儲存格", 8), Column("內容", 60, True)],
+                unused_rows(collection))
     return writer.close()
+
+
+def _long_table(writer: _Writer, name: str, columns: list[Column], rows: list[list]) -> None:
+    """A table that may pass a sheet's last row: it goes on in 問題（2）, 問題（3）…, never cut silently."""
+    per_sheet = MAX_SHEET_ROWS - 1  # below the headings
+    for part, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
+        writer.table(name if part == 1 else f"{name}（{part}）", columns, rows[start:start + per_sheet])
+
+
+def _source_of(values: list, headings: list[str]) -> str:
+    """Where a row's values came from, for the note of a cut cell: 回報檔「a.xlsx」工作表「調查表」D12."""
+    found = dict(zip(headings, values))
+    file, sheet, cells = (found.get(heading) or "" for heading in SOURCE_HEADERS)
+    if not file:
+        return "原回報檔"
+    return f"回報檔「{file}」" + (f"工作表「{sheet}」" if sheet else "") + (f"{cells}" if cells else "")
 
 
 def _source_columns() -> list[Column]:
@@ -151,28 +188,50 @@ def _source_columns() -> list[Column]:
 
 
 def _status_sheet(writer: _Writer, collection: Collection, problems: list[Finding]) -> None:
-    """The overview: the summary, returned and missing units per category, and a stacked column chart of them."""
+    """The overview: 回報率, units per category, units per state, and a chart of the states."""
     categories = status_by_category(collection)
-    sheet = writer.table(STATUS_SHEET, [Column("單位類別", 12), Column(Status.RETURNED.value, 10),
-                                        Column(Status.MISSING.value, 10), Column("應回報", 10)],
-                         [[c, r, m, r + m] for c, r, m in categories] +
-                         [["合計", sum(r for _, r, _ in categories), sum(m for _, _, m in categories),
-                           sum(r + m for _, r, m in categories)]],
-                         intro=(collection.plan.facts.title + " 回報彙整", summary_line(collection, problems)), freeze=False)
+    returned, expected, rate = return_rate(collection)
+    sheet = writer.workbook.add_worksheet(STATUS_SHEET)  # written top to bottom (constant memory)
+    for column, width in enumerate((16, 10, 10, 10, 10)):
+        sheet.set_column(column, column, width)
+    sheet.write_string(0, 0, collection.plan.facts.title + " 回報彙整", writer.title)
+    sheet.write_string(1, 0, f"回報率 {rate}（應回報 {expected} 個單位，已回報 {returned} 個）", writer.bold)
+    sheet.write_string(2, 0, summary_line(collection, problems))
+    headings = ("單位類別", "應回報", Status.RETURNED.value, Status.MISSING.value, "回報率")
+    for column, heading in enumerate(headings):
+        sheet.write_string(4, column, heading, writer.heading)
+    totals = ["合計", sum(r + m for _, r, m in categories), sum(r for _, r, _ in categories),
+              sum(m for _, _, m in categories)]
+    for number, values in enumerate([[c, r + m, r, m] for c, r, m in categories] + [totals], 5):
+        for column, value in enumerate(values):
+            writer.value(sheet, number, column, value, writer.plain)
+        sheet.write_string(number, 4, f"{values[2] / values[1]:.1%}" if values[1] else "—", writer.plain)
+    first = 5 + len(categories) + 3
+    sheet.write_string(first - 1, 0, "各狀態單位數（一個單位可能同時有數種狀態）", writer.bold)
+    sheet.write_string(first, 0, "狀態", writer.heading)
+    sheet.write_string(first, 1, "單位數", writer.heading)
+    counts = state_counts(collection)
+    for number, (state, count) in enumerate(counts, first + 1):
+        sheet.write_string(number, 0, state.value, writer.plain)
+        sheet.write_number(number, 1, count, writer.plain)
+    last = first + len(counts)
+    chart = writer.workbook.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "單位數", "categories": [STATUS_SHEET, first + 1, 0, last, 0],
+        "values": [STATUS_SHEET, first + 1, 1, last, 1], "border": {"color": "#7F7F7F"},
+        "points": [{"fill": {"color": STATE_FILLS[state]}} for state, _ in counts],
+        "data_labels": {"value": True, "font": {"name": FONT}},
+    })
+    chart.set_title({"name": f"各單位回報情形（回報率 {rate}）", "name_font": {"name": FONT, "size": 12}})
+    chart.set_x_axis({"name": "單位數", "name_font": {"name": FONT}, "num_font": {"name": FONT},
+                      "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "reverse": True})
+    chart.set_legend({"none": True})
+    sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
     sheet.set_portrait()
-    last = 2 + len(categories)
-    chart = writer.workbook.add_chart({"type": "column", "subtype": "stacked"})
-    for column, status in ((1, Status.RETURNED), (2, Status.MISSING)):
-        chart.add_series({
-            "name": [STATUS_SHEET, 2, column], "categories": [STATUS_SHEET, 3, 0, last, 0],
-            "values": [STATUS_SHEET, 3, column, last, column], "fill": {"color": STATUS_FILLS[status]},
-            "border": {"color": "#7F7F7F"}, "data_labels": {"value": True},
-        })
-    chart.set_title({"name": "各類別單位回報情形", "name_font": {"name": FONT, "size": 12}})
-    chart.set_x_axis({"num_font": {"name": FONT}})
-    chart.set_y_axis({"name": "單位數", "name_font": {"name": FONT}, "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom", "font": {"name": FONT}})
-    sheet.insert_chart(last + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    sheet.set_paper(A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer(PAGE_FOOTER)
 
 
 def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
@@ -195,8 +254,13 @@ def _matrix_sheet(writer: _Writer, collection: Collection) -> None:
     sheet.write_string(1, 0, "單位＼項目", writer.heading)
     for column, (_, topic) in enumerate(topics, 1):
         sheet.write_string(1, column, topic, writer.heading)
+    not_returned = writer.workbook.add_format({"border": 1, "align": "center", "bg_color": NOT_RETURNED_FILL,
+                                               "font_color": "#7F7F7F"})
     for number, (unit, row) in enumerate(counts, 2):
         sheet.write_string(number, 0, unit.name, writer.plain)
+        if row is None:  # not a 0: nothing came in to count
+            sheet.merge_range(number, 1, number, total_column, Status.MISSING.value, not_returned)
+            continue
         for column, count in enumerate(row, 1):
             sheet.write_number(number, column, count, writer.plain)
         sheet.write_number(number, total_column, sum(row), writer.plain)

@@ -1,0 +1,58 @@
+"""A returns folder as the staff officer finds it after the deadline: complete, incomplete, late, wrong, a Word
+form, a return without a date, and units that sent nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from helpers.project import REFERENCE_TOPICS
+from helpers.returns_factory import Filler, form_of
+
+COMPLETE = "中正第一分局"
+INCOMPLETE = "信義分局"  # leaves its 辦理情形 blank
+LATE = "萬華分局"  # returns on 107年7月3日
+WRONG = "大安分局"  # a case count that is not a number
+WORD = "督察室"  # sends its Word form
+UNDATED = "刑事警察大隊"  # gives no 填報日期 (its workbook was saved in time)
+LATE_DATE = dt.date(2018, 7, 3)
+BLANK_CODE = "1.1.1"  # the key point 信義分局 leaves blank (and every other)
+
+
+def fill_complete(filler: Filler) -> None:
+    for dimension, topic in REFERENCE_TOPICS:
+        filler.measure(dimension, topic, f"{topic}措施", f"就「{topic}」辦理之作法。")
+    filler.report_all("已辦理", {106: 120, 107: 56})
+
+
+def make_returns(shipped_output: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    filler = Filler(form_of(shipped_output, COMPLETE))
+    fill_complete(filler)
+    filler.contact(dt.date(2018, 6, 25))
+    filler.save(folder / f"{COMPLETE}.xlsx")
+
+    filler = Filler(form_of(shipped_output, INCOMPLETE))
+    for dimension, topic in REFERENCE_TOPICS:
+        filler.measure(dimension, topic, f"{topic}措施", "內容")
+    filler.contact(dt.date(2018, 6, 28))
+    filler.save(folder / f"{INCOMPLETE}.xlsx")
+
+    filler = Filler(form_of(shipped_output, LATE))
+    fill_complete(filler)
+    filler.contact(LATE_DATE)
+    filler.save(folder / f"{LATE}.xlsx", modified=dt.datetime(2018, 7, 3, 2, 0))
+
+    filler = Filler(form_of(shipped_output, WRONG))
+    fill_complete(filler)
+    filler.report("1.1.1", "已辦理（1.1.1）", {106: "約一百件", 107: 56})
+    filler.contact(dt.date(2018, 6, 27))
+    filler.save(folder / f"{WRONG}.xlsx")
+
+    filler = Filler(form_of(shipped_output, UNDATED))
+    fill_complete(filler)
+    filler.contact(None)
+    filler.save(folder / f"{UNDATED}.xlsx", modified=dt.datetime(2018, 6, 26, 1, 0))
+
+    word = next((shipped_output / "各單位" / WORD).glob("*.docx"))
+    (folder / f"{WORD}調查表.docx").write_bytes(word.read_bytes())
+    return folder

@@ -1,0 +1,288 @@
+"""After collect: each unit's states, the 補正 workbooks, the 催報 notice and drafts, and a report one can forward."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import re
+import shutil
+import warnings
+from email import policy
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from openpyxl import load_workbook
+
+from helpers.project import make_project
+from helpers.returns_factory import Filler
+from helpers.scenario import BLANK_CODE, COMPLETE, INCOMPLETE, LATE, UNDATED, WORD, WRONG, make_returns
+from plandocs.cli import main
+from plandocs.commands.check import TEMPLATE_CONTEXTS, check_all
+from plandocs.commands.collect import collect
+from plandocs.documents.fill_in_form import IDENTITY_SHEET, PROGRESS_SHEET, SURVEY_SHEET
+from plandocs.paths import Paths
+from plandocs.returns.corrections import CORRECTION_SHEET, MARK_COLOUR, correction_workbook
+from plandocs.returns.records import State, Status
+from plandocs.returns.consolidate import reply_deadline
+from plandocs.returns.reminders import REMINDER_TEMPLATE
+from plandocs.returns.write_workbook import LEDGER_SHEET, MATRIX_SHEET, STATUS_SHEET
+
+AS_OF = dt.date(2018, 7, 5)
+EMAILS = {INCOMPLETE: "xinyi@police.gov.tw", WRONG: "daan@police.gov.tw", "南港分局": "nangang@police.gov.tw",
+          COMPLETE: "zhongzheng1@police.gov.tw"}
+
+
+@pytest.fixture(scope="module")
+def setting(shipped_output: Path, tmp_path_factory):
+    root = tmp_path_factory.mktemp("follow_up")
+    paths = make_project(root / "project")
+    workbook = load_workbook(paths.source)
+    units = workbook["單位"]
+    column = next(c.column for c in units[1] if c.value == "電子郵件")
+    for row in range(2, units.max_row + 1):
+        units.cell(row, column).value = EMAILS.get(units.cell(row, 1).value)
+    facts = workbook["計畫資料"]
+    officer = next(r for r in range(1, facts.max_row + 1) if facts.cell(r, 1).value == "承辦人")
+    facts.cell(officer, 2).value = "王小明"
+    workbook.save(paths.source)
+    returns = make_returns(shipped_output, root / "returns")
+    report = collect(Paths(paths.source, paths.templates, root / "out"), returns, as_of=AS_OF)
+    return paths, returns, report
+
+
+def states_of(report) -> dict[str, tuple[State, ...]]:
+    return {s.unit.name: s.states for s in report.collection.states()}
+
+
+def test_each_unit_gets_its_states(setting):
+    _, _, report = setting
+    states = states_of(report)
+    assert states[COMPLETE] == (State.RETURNED,)
+    assert states[INCOMPLETE] == (State.RETURNED, State.INCOMPLETE)
+    assert states[LATE] == (State.RETURNED, State.LATE)
+    assert states[WRONG] == (State.RETURNED, State.NEEDS_CORRECTION)
+    assert states[UNDATED] == (State.RETURNED,)  # its workbook was saved on 107年6月26日
+    assert states[WORD] == (State.MISSING, State.UNUSABLE)
+    others = set(states) - {COMPLETE, INCOMPLETE, LATE, WRONG, UNDATED, WORD}
+    assert others and all(states[name] == (State.MISSING,) for name in others)
+    blank = next(s for s in report.collection.states() if s.unit.name == INCOMPLETE)
+    assert BLANK_CODE in [row.code for row in blank.blank_key_points] and not blank.blank_topics
+
+
+def _load(path_or_bytes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_workbook(io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes)
+
+
+def _notes(workbook) -> dict[tuple[str, str], str]:
+    return {(sheet.title, cell.coordinate): cell.comment.text for sheet in workbook.worksheets
+            for row in sheet.iter_rows() for cell in row if cell.comment}
+
+
+def test_every_unit_with_problems_has_a_correction_workbook_with_notes_on_its_problem_cells(setting):
+    _, _, report = setting
+    folder = report.folder / "補正"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([INCOMPLETE, WRONG])
+    for state in report.collection.states():
+        if state.unit.name not in (INCOMPLETE, WRONG):
+            continue
+        path = folder / state.unit.name / f"{state.unit.name}_補正活頁簿.xlsx"
+        workbook = _load(path)
+        _, marks = correction_workbook(report.collection.plan, state)
+        expected = {}
+        for mark in marks:
+            expected.setdefault((mark.sheet, mark.cell), []).append(mark.message)
+        notes = _notes(workbook)
+        assert set(notes) == set(expected)
+        for place, messages in expected.items():
+            assert all(m in notes[place] for m in messages)
+            cell = workbook[place[0]][place[1]]
+            assert cell.border.left.color.rgb == MARK_COLOUR and cell.border.bottom.style == "medium"
+        listed = [row for row in workbook[CORRECTION_SHEET].iter_rows(min_row=5, values_only=True) if row[0]]
+        assert [(r[1], r[2], r[3]) for r in listed] == [(m.sheet, m.cell, m.message) for m in marks]
+        identity = {r[0]: r[1] for r in workbook[IDENTITY_SHEET].iter_rows(values_only=True)}
+        assert identity["單位"] == state.unit.name
+        assert workbook.sheetnames[0] == CORRECTION_SHEET
+
+
+def _row_of(sheet, code: str) -> int:
+    return next(c.row for c in sheet["A"] if c.value == code)
+
+
+def test_the_notes_sit_on_the_blank_and_the_wrong_cells_with_what_was_sent(setting):
+    _, _, report = setting
+    blank = _load(report.folder / "補正" / INCOMPLETE / f"{INCOMPLETE}_補正活頁簿.xlsx")
+    sheet = blank[PROGRESS_SHEET]
+    row = _row_of(sheet, BLANK_CODE)
+    assert "未填辦理情形" in sheet[f"H{row}"].comment.text
+    assert blank[SURVEY_SHEET]["C4"].value == "服務一致及正確措施"  # prefilled with what it sent
+    assert blank[SURVEY_SHEET]["D4"].value == "內容"
+    wrong = _load(report.folder / "補正" / WRONG / f"{WRONG}_補正活頁簿.xlsx")
+    sheet = wrong[PROGRESS_SHEET]
+    row = _row_of(sheet, "1.1.1")
+    assert sheet[f"I{row}"].value == "約一百件" and "不是件數" in sheet[f"I{row}"].comment.text
+    assert sheet[f"J{row}"].value == 56 and sheet[f"J{row}"].comment is None
+    assert sheet[f"H{row}"].value == "已辦理（1.1.1）"
+
+
+def test_a_corrected_return_supersedes_the_first(setting, tmp_path: Path):
+    paths, returns, report = setting
+    again = tmp_path / "returns"
+    shutil.copytree(returns, again)
+    filler = Filler(report.folder / "補正" / INCOMPLETE / f"{INCOMPLETE}_補正活頁簿.xlsx")
+    filler.report_all("已補正", {106: 1, 107: 2})
+    filler.contact(dt.date(2018, 7, 6))
+    filler.save(again / f"{INCOMPLETE}_補正.xlsx", modified=dt.datetime(2018, 7, 6, 1, 0))
+    second = collect(Paths(paths.source, paths.templates, tmp_path / "out"), again, as_of=dt.date(2018, 7, 6))
+    assert states_of(second)[INCOMPLETE] == (State.RETURNED, State.LATE)
+    statuses = {r.file: r.status for r in second.collection.returns if r.unit and r.unit.name == INCOMPLETE}
+    assert statuses == {f"{INCOMPLETE}.xlsx": Status.SUPERSEDED, f"{INCOMPLETE}_補正.xlsx": Status.RETURNED}
+    corrected = next(r for r in second.collection.returns if r.file == f"{INCOMPLETE}_補正.xlsx")
+    assert corrected.findings == []  # the 補正說明 sheet and the notes it came back with are not the unit's
+
+
+def test_the_reminder_lists_exactly_the_units_to_chase(setting):
+    _, _, report = setting
+    document = Document(report.folder / "催報" / "107年催報通知.docx")
+    (table,) = document.tables
+    listed = [row.cells[0].text for row in table.rows[1:]]
+    chased = [s.unit.name for s in report.collection.states() if s.states != (State.RETURNED,)]
+    assert listed == chased and COMPLETE not in listed and UNDATED not in listed
+    reasons = {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
+    assert "逾填報期限107年6月29日" in reasons[LATE]
+    assert "Word文件" in reasons[WORD] and "尚未回報" in reasons["南港分局"]
+    assert "未填辦理情形" in reasons[INCOMPLETE] and "填寫內容有誤" in reasons[WRONG]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "發文日期：中華民國107年7月5日" in text
+    assert f"請於107年{reply_deadline(AS_OF).month}月{reply_deadline(AS_OF).day}日前" in text
+    assert not re.search(r"20\d\d", text)
+
+
+def test_the_drafts_parse_and_carry_their_attachment(setting):
+    _, _, report = setting
+    drafts = report.folder / "催報" / "信稿"
+    assert sorted(p.stem for p in drafts.iterdir()) == sorted([INCOMPLETE, WRONG, "南港分局"])  # not the complete one
+    for unit in (INCOMPLETE, "南港分局"):
+        message = email.message_from_bytes((drafts / f"{unit}.eml").read_bytes(), policy=policy.default)
+        assert message["To"] == EMAILS[unit] and message["X-Unsent"] == "1"
+        assert unit in message["Subject"] and "催報" in message["Subject"]
+        body = message.get_body(("plain",)).get_content()
+        assert "107年6月29日" in body
+        (attachment,) = list(message.iter_attachments())
+        data = attachment.get_content()
+        if unit == INCOMPLETE:
+            assert attachment.get_filename() == f"{INCOMPLETE}_補正活頁簿.xlsx"
+            assert data == (report.folder / "補正" / INCOMPLETE / attachment.get_filename()).read_bytes()
+        else:
+            assert attachment.get_filename() == "南港分局_調查表及辦理情形填報.xlsx"
+            identity = {r[0]: r[1] for r in _load(data)[IDENTITY_SHEET].iter_rows(values_only=True)}
+            assert identity["單位"] == "南港分局"
+
+
+def _report_text(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_the_report_can_be_forwarded(setting):
+    _, _, report = setting
+    document = Document(report.folder / "107年回報彙整報告.docx")
+    text = _report_text(document)
+    assert "截至中華民國107年7月5日止" in text and "承辦單位：秘書室　承辦人：王小明" in text
+    assert "回報率13.2%" in text  # 5 of 38 returned
+    headings = [p.text for p in document.paragraphs if p.text[:2] in ("壹、", "貳、", "參、")]
+    assert headings == ["壹、回報情形", "貳、各單位提出之措施", "參、評核重點辦理情形彙整表"]
+    assert not re.search(r"20\d\d|\d{4}/\d", text)  # no Gregorian date
+    assert not any(re.match(r"\s*\d+\.\d+\.\d+", p.text) for p in document.paragraphs)
+    for internal in ("彙整活頁簿", "問題", "工作表", " / ", ".xlsx", "錯誤", "警告", "plandocs"):
+        assert internal not in text, internal
+    summary = text.split("貳、")[0]
+    for unit in (INCOMPLETE, LATE, WRONG, WORD, "南港分局"):
+        assert unit in summary
+
+
+def test_the_progress_table_has_the_shape_of_attachment_1(setting):
+    _, _, report = setting
+    document = Document(report.folder / "107年回報彙整報告.docx")
+    assert document.sections[-1].orientation == 1  # landscape
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "評核項目")
+    header = table.rows[0]._tr
+    assert header.find(".//{*}tblHeader") is not None
+    first, second = table.rows[1], table.rows[2]
+    assert first.cells[0].text == "服務一致及正確" and first.cells[0]._tc is second.cells[0]._tc  # merged
+    assert first.cells[1].text == "申辦業務標準作業流程訂定情形"
+    assert f"{COMPLETE}：已辦理（1.1.1）\n106年件數：120；107年件數：56" in first.cells[2].text
+    assert "南港分局" in first.cells[3].text.split("未回報：")[1]
+    assert f"已回報但未填：{INCOMPLETE}" in first.cells[3].text
+
+
+def test_the_ledger_matrix_and_status_show_the_states(setting):
+    _, _, report = setting
+    workbook = load_workbook(report.folder / "107年回報彙整.xlsx")
+    rows = list(workbook[LEDGER_SHEET].iter_rows(values_only=True))
+    heads = rows[0]
+    ledger = {r[0]: dict(zip(heads, r)) for r in rows[1:] if r[heads.index("狀態")] != Status.SUPERSEDED.value}
+    assert ledger[INCOMPLETE]["回報情形"] == "已回報、內容不全" and "未填辦理情形或件數：1.1.1" in ledger[INCOMPLETE]["說明"]
+    assert ledger[LATE]["回報情形"] == "已回報、逾期" and "107年7月3日" in ledger[LATE]["說明"]
+    assert ledger[LATE]["填報日期"] == "107年7月3日"
+    assert "未填填報日期" in ledger[UNDATED]["說明"]
+    assert ledger["南港分局"]["回報情形"] == "未回報"
+    for row in rows[1:]:
+        assert not any(isinstance(v, dt.datetime) or re.search(r"20\d\d/", str(v or "")) for v in row)
+    matrix = {r[0]: r for r in workbook[MATRIX_SHEET].iter_rows(min_row=3, values_only=True)}
+    assert matrix["南港分局"][1] == "未回報" and matrix[COMPLETE][-1] == 11
+    status = [v for r in workbook[STATUS_SHEET].iter_rows(values_only=True) for v in r if v is not None]
+    assert "回報率 13.2%（應回報 38 個單位，已回報 5 個）" in status
+    counts = dict(zip(status[status.index("單位數") + 1::2], status[status.index("單位數") + 2::2]))
+    assert counts == {"已回報": 5, "內容不全": 1, "逾期": 1, "需補正": 1, "格式無法彙整": 1, "未回報": 33}
+
+
+def test_check_checks_the_reminder_template(project: Paths):
+    assert REMINDER_TEMPLATE in TEMPLATE_CONTEXTS
+    assert not check_all(project).problems
+    document = Document(project.templates / REMINDER_TEMPLATE)
+    document.paragraphs[0].runs[0].text = "{{ 沒有這個名稱 }}"
+    document.save(project.templates / REMINDER_TEMPLATE)
+    problems = check_all(project).problems
+    assert any(p.location.file == REMINDER_TEMPLATE and "沒有這個名稱" in p.message for p in problems)
+
+
+def test_the_command_takes_an_as_of_date_and_says_where_the_follow_up_is(setting, tmp_path: Path):
+    paths, returns, _ = setting
+    arguments = ["collect", str(returns), "--source", str(paths.source), "--templates", str(paths.templates),
+                 "--output", str(tmp_path)]
+    wrong = CliRunner().invoke(main, arguments + ["--as-of", "七月五日"])
+    assert wrong.exit_code == 2 and "無法辨識" in wrong.output and "Traceback" not in wrong.output
+    result = CliRunner().invoke(main, arguments + ["--as-of", "107/7/5"])
+    assert result.exit_code == 0, result.output
+    assert "補正：2 個單位的補正活頁簿" in result.output and "3 封電子郵件草稿（未寄出）" in result.output
+    report = Document(tmp_path / "回報彙整" / "107年回報彙整報告.docx")
+    assert "截至中華民國107年7月5日止" in _report_text(report)
+
+
+def test_a_malformed_email_address_is_a_warning(project: Paths, edit_master):
+    def change(workbook):
+        units = workbook["單位"]
+        column = next(c.column for c in units[1] if c.value == "電子郵件")
+        units.cell(2, column).value = "不是地址"
+        units.cell(3, column).value = "unit2@police.gov.tw"
+    edit_master(change)
+    result = check_all(project)
+    (problem,) = [p for p in result.problems if "電子郵件" in p.message]
+    assert not problem.is_error and problem.location.row == 2
+    assert result.plan.units[1].email == "unit2@police.gov.tw" and result.plan.units[0].email == ""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes the PDF")
+def test_pdf_gives_the_reminder_as_pdf_too(setting, tmp_path: Path):
+    from plandocs.office.pdf import page_count
+
+    paths, returns, first = setting
+    assert not (first.folder / "催報" / "107年催報通知.pdf").exists()  # only with --pdf
+    report = collect(Paths(paths.source, paths.templates, tmp_path), returns, as_of=AS_OF, pdf=True)
+    assert not report.pdf_problems
+    pdf = (report.folder / "催報" / "107年催報通知.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and page_count(pdf) >= 2  # the letter, then its table on a page of its own
