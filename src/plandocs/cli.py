@@ -155,7 +155,7 @@ def main() -> None:
 @_input_options
 @_output_option
 @click.option("--strict", is_flag=True, help="警告也視為錯誤。")
-@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生各 Word 檔的 PDF（函頒計畫、附表3名冊、各單位調查表）。")
+@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生各 Word 檔的 PDF（計畫、名冊、各單位調查表）。")
 @reports_errors
 def build(source, templates, output, strict, pdf) -> None:
     """檢查計畫主檔並產生所有文件。"""
@@ -243,3 +243,40 @@ def collect(returns, source, templates, output, strict, as_of, pdf) -> None:
     for line in report.follow_up():
         click.echo(line)
     sys.exit(int(report.exit_code))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(path_type=Path), metavar="資料夾")
+@click.option("--year", type=click.IntRange(1, 999), metavar="民國年", help="計畫年度（預設：今年）。")
+@reports_errors
+def new(folder, year) -> None:
+    """建立新的計畫專案：計畫主檔（含各工作表、標題、下拉選單、說明與範例列）、範本與簡短說明。"""
+    from .commands.new import new_project
+
+    written = new_project(folder, year)
+    for path in written:
+        click.echo(f"已建立：{path}")
+    click.echo(f"完成：請依 {folder / 'source' / 'plan_master.xlsx'} 的「說明」工作表填寫，再於 {folder} 執行「plandocs check」。")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--source", type=click.Path(path_type=Path), metavar="檔案",
+              help="今年的計畫主檔（預設：./source/plan_master.xlsx）；只讀取，不會修改。")
+@click.option("--to", "target", type=click.Path(path_type=Path), metavar="檔案",
+              help="明年主檔的檔名（預設：與主檔同資料夾，檔名加上新年度）；不會覆蓋已有的檔案。")
+@click.option("--proposals", type=click.Path(path_type=Path), metavar="活頁簿",
+              help="今年 collect 產生的回報彙整活頁簿：各單位提出的措施加入附表1，標示待審。")
+@reports_errors
+def rollover(source, target, proposals) -> None:
+    """由今年的計畫主檔產生明年的主檔（另存新檔）。"""
+    from .commands.rollover import rollover as run_rollover
+
+    result = run_rollover(source or _paths(None, None, None).source, target, proposals)
+    click.echo(f"已寫入 {result.target}（{result.year}年度）。")
+    for line in result.changes:
+        click.echo(f"・{line}")
+    if result.review:
+        click.echo("請確認：")
+        for line in result.review:
+            click.echo(f"・{line}")
+    click.echo(f"請檢查後以「plandocs check --source {result.target}」確認。")

@@ -84,7 +84,7 @@ def test_every_receiving_unit_gets_one_docx_and_one_workbook_in_its_folder(shipp
 
 def test_the_survey_docx_has_the_units_title_items_merged_dimensions_and_note(shipped_output):
     document = Document(str(unit_files(shipped_output)["中正第一分局"][SURVEY_KIND]))
-    assert title_of(document) == "臺北市政府警察局中正第一分局107年提升服務品質組織診斷具體作法措施調查表"
+    assert title_of(document).replace("\n", "") == "臺北市政府警察局中正第一分局107年提升服務品質組織診斷具體作法措施調查表"
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["構面名稱", "項目", "措施名稱", "措施內容"]
     assert survey_rows(document) == SURVEY_ITEMS
@@ -161,7 +161,7 @@ def test_names_with_special_characters_are_written_intact(edited):
         workbook = load_workbook(files[unit][FILL_IN_WORKBOOK_KIND])
         assert dict(workbook[IDENTITY_SHEET].iter_rows(values_only=True))["單位"] == unit
     document = Document(str(files["研發&<測試>室"][SURVEY_KIND]))
-    assert title_of(document) == "臺北市政府警察局研發&<測試>室107年提升服務品質組織診斷具體作法措施調查表"
+    assert title_of(document).replace("\n", "") == "臺北市政府警察局研發&<測試>室107年提升服務品質組織診斷具體作法措施調查表"
     # a line break in a name is rendered by docxtpl itself, as a line break
     assert "臺北市政府警察局測試\n隊107年" in title_of(Document(str(files["測試\n隊"][SURVEY_KIND])))
 

@@ -12,7 +12,7 @@ COMPLETE = "中正第一分局"
 INCOMPLETE = "信義分局"  # leaves its 辦理情形 blank
 LATE = "萬華分局"  # returns on 107年7月3日
 WRONG = "大安分局"  # a case count that is not a number
-WORD = "督察室"  # sends its Word form
+WORD = "督察室"  # sends its form as a PDF, which nothing can consolidate
 UNDATED = "刑事警察大隊"  # gives no 填報日期 (its workbook was saved in time)
 LATE_DATE = dt.date(2018, 7, 3)
 BLANK_CODE = "1.1.1"  # the key point 信義分局 leaves blank (and every other)
@@ -53,6 +53,5 @@ def make_returns(shipped_output: Path, folder: Path) -> Path:
     filler.contact(None)
     filler.save(folder / f"{UNDATED}.xlsx", modified=dt.datetime(2018, 6, 26, 1, 0))
 
-    word = next((shipped_output / "各單位" / WORD).glob("*.docx"))
-    (folder / f"{WORD}調查表.docx").write_bytes(word.read_bytes())
+    (folder / f"{WORD}調查表.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     return folder

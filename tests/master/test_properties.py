@@ -82,7 +82,7 @@ def tiny_master() -> dict[str, list[list[object]]]:
     facts = [["機關名稱", "臺北市政府警察局"], ["機關自稱", "本局"], ["計畫年度", 107], ["計畫名稱", "提升服務品質執行計畫"],
              ["函頒日期", dt.datetime(2018, 4, 2)], ["發文字號", "北市警秘字第10733653600號"], ["附表1名稱", "具體作法表"],
              ["附表2名稱", "措施調查表"], ["附表3名稱", "推動小組名冊"], ["填報期限", due], ["收件單位", "秘書室"],
-             ["表單版本", 1]]
+             ["表單版本", 1], ["發文用語", "函頒"]]
     return {
         "計畫資料": [["項目", "內容", "說明"], *facts],
         "本文": [["層級", "內容"], [1, "計畫依據"], [None, "內政部警政署函頒實施計畫。"]],
@@ -108,7 +108,7 @@ def as_excel_stores(text: str) -> str:
 def write_master(path: Path, texts: dict[Field, str]) -> None:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for spec in DATA_SHEETS:
+    for spec in (spec for spec in DATA_SHEETS if spec.name in tiny_master()):
         sheet = workbook.create_sheet(spec.name)
         for row in tiny_master()[spec.name]:
             sheet.append(row)

@@ -64,7 +64,7 @@ def test_each_unit_gets_its_states(setting):
     assert states[LATE] == (State.RETURNED, State.LATE)
     assert states[WRONG] == (State.RETURNED, State.NEEDS_CORRECTION)
     assert states[UNDATED] == (State.RETURNED,)  # its workbook was saved on 107年6月26日
-    assert states[WORD] == (State.MISSING, State.UNUSABLE)
+    assert states[WORD] == (State.UNUSABLE,)  # it replied: asked again for a readable form, not chased as silent
     others = set(states) - {COMPLETE, INCOMPLETE, LATE, WRONG, UNDATED, WORD}
     assert others and all(states[name] == (State.MISSING,) for name in others)
     blank = next(s for s in report.collection.states() if s.unit.name == INCOMPLETE)
@@ -153,7 +153,7 @@ def test_the_reminder_lists_exactly_the_units_to_chase(setting):
     assert listed == chased and COMPLETE not in listed and UNDATED not in listed
     reasons = {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
     assert "逾填報期限107年6月29日" in reasons[LATE]
-    assert "Word文件" in reasons[WORD] and "尚未回報" in reasons["南港分局"]
+    assert "PDF" in reasons[WORD] and "無法彙整" in reasons[WORD] and "尚未回報" in reasons["南港分局"]
     assert "未填辦理情形" in reasons[INCOMPLETE] and "填寫內容有誤" in reasons[WRONG]
     text = "\n".join(p.text for p in document.paragraphs)
     assert "發文日期：中華民國107年7月5日" in text
@@ -192,7 +192,7 @@ def test_the_report_can_be_forwarded(setting):
     document = Document(report.folder / "107年回報彙整報告.docx")
     text = _report_text(document)
     assert "截至中華民國107年7月5日止" in text and "承辦單位：秘書室　承辦人：王小明" in text
-    assert "回報率13.2%" in text  # 5 of 38 returned
+    assert "回報率15.8%" in text  # 6 of 38 replied, one of them in a PDF
     headings = [p.text for p in document.paragraphs if p.text[:2] in ("壹、", "貳、", "參、")]
     assert headings == ["壹、回報情形", "貳、各單位提出之措施", "參、評核重點辦理情形彙整表"]
     assert not re.search(r"20\d\d|\d{4}/\d", text)  # no Gregorian date
@@ -235,9 +235,9 @@ def test_the_ledger_matrix_and_status_show_the_states(setting):
     matrix = {r[0]: r for r in workbook[MATRIX_SHEET].iter_rows(min_row=3, values_only=True)}
     assert matrix["南港分局"][1] == "未回報" and matrix[COMPLETE][-1] == 11
     status = [v for r in workbook[STATUS_SHEET].iter_rows(values_only=True) for v in r if v is not None]
-    assert "回報率 13.2%（應回報 38 個單位，已回報 5 個）" in status
+    assert "回報率 15.8%（應回報 38 個單位，已回報 6 個）" in status
     counts = dict(zip(status[status.index("單位數") + 1::2], status[status.index("單位數") + 2::2]))
-    assert counts == {"已回報": 5, "內容不全": 1, "逾期": 1, "需補正": 1, "格式無法彙整": 1, "未回報": 33}
+    assert counts == {"已回報": 5, "內容不全": 1, "逾期": 1, "需補正": 1, "格式無法彙整": 1, "未回報": 32}  # 督察室 replied in a PDF
 
 
 def test_check_checks_the_reminder_template(project: Paths):

@@ -15,14 +15,15 @@ from ..documents.unit_copies import copies_per_unit
 from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, unit_workbooks
 from ..errors import ExitCode, Problem
 from ..master.model import Plan
+from ..master.schema import AttachmentKind
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
 from ..report import exit_code
 from .check import check_all
 
 UNITS_FOLDER = "各單位"
-# A unit's form is printed on one sheet; the other documents grow with the master.
-_EXPECTED_PDF_PAGES = {"附表2調查表": 1}
+# A unit's form (kind 附表2調查表, after its label) is printed on one sheet; the other documents grow with the master.
+SURVEY_KIND = "調查表"
 
 
 @dataclass
@@ -47,15 +48,20 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     def add(path: str, data: bytes, kind: str, unit: str = "") -> None:
         outputs.add(Artifact(PurePosixPath(path), reproducible(data, stamp), kind, unit))
 
-    roster = render_template(template_path(paths, ROSTER_TEMPLATE), lambda styles: roster_context(plan, styles))
+    subdocuments = {}
+    roster_attachment = plan.facts.attachment(AttachmentKind.ROSTER)
+    if roster_attachment is not None:
+        roster = render_template(template_path(paths, ROSTER_TEMPLATE), lambda styles: roster_context(plan, styles))
+        subdocuments["roster_form"] = roster
     survey_template = template_path(paths, SURVEY_TEMPLATE)
-    blank_survey = render_template(survey_template, lambda styles: survey_context(plan, None))
+    if plan.facts.attachment(AttachmentKind.SURVEY) is not None:
+        subdocuments["survey_form"] = render_template(survey_template, lambda styles: survey_context(plan, None))
     circular = render_template(
-        template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles),
-        {"survey_form": blank_survey, "roster_form": roster},
-    )
-    add(safe_file_name(plan.facts.title) + ".docx", circular, "函頒計畫")
-    add(safe_file_name("附表3_" + plan.facts.agency + plan.facts.roster_title) + ".docx", roster, "附表3名冊")
+        template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles), subdocuments)
+    add(safe_file_name(plan.facts.title) + ".docx", circular, f"{plan.facts.issue_word}計畫")
+    if roster_attachment is not None:
+        add(safe_file_name(f"{roster_attachment.label}_{plan.facts.agency}{plan.facts.roster_title}") + ".docx",
+            roster, f"{roster_attachment.label}名冊")
     units = plan.receiving_units()
     # per-unit files are rendered once per kind of unit and come out already reproducible (unitcopies)
     # each unit's 附表2 carries the form's identity, as its workbook does, so a Word return is recognised by it
@@ -66,12 +72,18 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
 
     surveys = copies_per_unit(units, survey)
     workbooks = unit_workbooks(plan, units)
+    survey_kind = _label(plan, AttachmentKind.SURVEY) + SURVEY_KIND
     for unit in units:
         stem = safe_file_name(unit.name)  # validation has made sure no two units share one
         folder = PurePosixPath(UNITS_FOLDER, stem)
-        outputs.add(Artifact(folder / f"{stem}_附表2調查表.docx", surveys[unit.name], "附表2調查表", unit.name))
+        outputs.add(Artifact(folder / f"{stem}_{survey_kind}.docx", surveys[unit.name], survey_kind, unit.name))
         outputs.add(Artifact(folder / f"{stem}_{FILL_IN_WORKBOOK_KIND}.xlsx", workbooks[unit.name], FILL_IN_WORKBOOK_KIND, unit.name))
     return outputs
+
+
+def _label(plan: Plan, kind: AttachmentKind) -> str:
+    attachment = plan.facts.attachment(kind)
+    return attachment.label if attachment else ""
 
 
 def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> tuple[list[Problem], int]:
@@ -85,7 +97,7 @@ def add_pdfs(outputs: OutputSet, stamp: dt.datetime) -> tuple[list[Problem], int
 
     documents = [a for a in outputs.artifacts if a.path.suffix == ".docx"]
     conversion = convert_to_pdf(
-        [Document(str(a.path), a.data, _EXPECTED_PDF_PAGES.get(a.kind)) for a in documents], stamp)
+        [Document(str(a.path), a.data, 1 if a.unit and a.kind.endswith(SURVEY_KIND) else None) for a in documents], stamp)
     for document, pdf in zip(documents, conversion.pdfs):
         if pdf is not None:
             outputs.add(Artifact(document.path.with_suffix(".pdf"), pdf, f"{document.kind}（PDF）", document.unit))

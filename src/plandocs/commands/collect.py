@@ -67,6 +67,9 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     returns folder; with `strict`, any problem stops before anything is written.
     """
     plan = check_master(paths.source).require()  # --strict is about the returns, not the master's warnings
+    if not plan.receiving_units():
+        raise InputError("此計畫沒有調查表（或沒有單位填報），各單位沒有可寄回的填報表，無法彙整。",
+                         Location(file=paths.source.name))
     output = paths.output / COLLECT_FOLDER
     if _inside(output, returns_folder):
         raise InputError("輸出資料夾不可位於回報資料夾內（彙整結果會被當成回報讀取）；請以 --output 指定其他位置。",

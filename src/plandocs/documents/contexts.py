@@ -2,8 +2,26 @@
 from __future__ import annotations
 
 from ..master.model import KeyPoint, Plan, Unit
+from ..master.schema import AttachmentKind
 from ..numbering import number_outline
+from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
 from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle
+
+
+def _label(plan: Plan, kind: AttachmentKind) -> str:
+    attachment = plan.facts.attachment(kind)
+    return attachment.label if attachment else ""
+
+
+def attachments_context(plan: Plan) -> list[dict]:
+    """The attachments in the master's order; the measures table is set across the page unless it comes last
+    (a landscape section needs a section after it)."""
+    attachments = plan.facts.attachments
+    return [{"label": a.label, "title": a.title, "measures": a.kind is AttachmentKind.MEASURES,
+             "survey": a.kind is AttachmentKind.SURVEY, "roster": a.kind is AttachmentKind.ROSTER,
+             "across": a.kind is AttachmentKind.MEASURES and index < len(attachments) - 1}
+            for index, a in enumerate(attachments)]
+
 
 BLANK_UNIT = "(單位名稱)"
 
@@ -12,6 +30,7 @@ def survey_context(plan: Plan, unit: Unit | None) -> dict:
     """Context of the 附表2 form, for one unit or blank with (單位名稱)."""
     return {
         "survey_title": plan.facts.unit_survey_title(unit.name if unit else BLANK_UNIT),
+        "survey_label": _label(plan, AttachmentKind.SURVEY),
         "unit_name": unit.name if unit else BLANK_UNIT,
         "survey": [{"name": d.name, "topics": d.survey_topics} for d in plan.dimensions],
     }
@@ -27,7 +46,8 @@ def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
             for i, m in enumerate(group.members)
         ]
         groups.append({"name": group.name, "note": group.note.written if group.note else "", "members": members})
-    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups}
+    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups,
+            "roster_label": _label(plan, AttachmentKind.ROSTER)}
 
 
 def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
@@ -44,6 +64,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
             "units": cell.lines([ref.written for ref in key_point.responsible], styles.get(CENTRED_CELL_STYLE)),
         }
 
+    attachments = attachments_context(plan)
+    width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
@@ -51,7 +73,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
                  for item in dimension.items]
         dimensions.append({
             "name": dimension.name,
-            "heading": heading + dimension.heading_name,
+            "heading": heading + dimension.heading_name if dimension.heading_name else "",
+            "table": measures_table(plan, dimension, styles, width),
             "has_items": dimension.has_items,
             "assessment_items": items,  # not "items": Jinja would find the dict method
             "key_points": [kp for item in items for kp in item["key_points"]],
@@ -62,6 +85,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
         "agency": plan.facts.agency,
         "year": plan.facts.year,
         "body": body.paragraphs(plan.body),
-        "measures_title": plan.facts.measures_title,
+        "measures_title": plan.facts.measures_title,  # templates made before attachments were data print it
         "dimensions": dimensions,
+        "attachments": attachments,
+        "has_attachments": bool(attachments),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from ..master.model import Dimension, Item, KeyPoint, Plan, Unit, UnitRef
@@ -60,9 +61,22 @@ class ProgressRow:
 
 def plan_progress_rows(plan: Plan) -> list[ProgressRow]:
     """Every key point of 附表1 as a row of 辦理情形, in plan order, with the case counts it asks for."""
-    asked = case_count_years(plan)
-    return [ProgressRow(code, dimension, item, key_point, asked if CASE_COUNT_WORD in key_point.deadline else ())
+    return [ProgressRow(code, dimension, item, key_point, asked_years(plan, key_point))
             for code, dimension, item, key_point in numbered_key_points(plan)]
+
+
+# 「提供106、107年申辦件數」: the years a deadline names before 年, when it asks for case counts
+_YEARS = re.compile(r"(\d{2,3}(?:\s*[、，,及與和至-]\s*\d{2,3})*)\s*年(?!\d|\s*\d+\s*月)")
+
+
+def asked_years(plan: Plan, key_point: KeyPoint) -> tuple[int, ...]:
+    """The ROC years a key point asks case counts for: those its deadline names, else last year and the plan year."""
+    if CASE_COUNT_WORD not in key_point.deadline:
+        return ()
+    named = [int(n) for match in _YEARS.finditer(key_point.deadline) for n in re.findall(r"\d{2,3}", match.group(1))]
+    if named:
+        return tuple(sorted(set(named)))
+    return plan.facts.year - 1, plan.facts.year
 
 
 def progress_rows(plan: Plan, unit: Unit) -> list[ProgressRow]:
@@ -77,7 +91,7 @@ def _reaches(ref: UnitRef, unit: Unit) -> bool:
     instead of searching the group's member list keeps a build for 1,000 units linear.
     """
     if ref.group is not None:
-        return unit.category in ref.group.categories
+        return ref.group.covers(unit)
     return unit in ref.units
 
 
@@ -90,8 +104,9 @@ def numbered_key_points(plan: Plan) -> list[tuple[str, Dimension, Item, KeyPoint
 
 
 def case_count_years(plan: Plan) -> tuple[int, ...]:
-    """The ROC years whose case counts a key point asking for 件數 wants: last year and the plan year."""
-    return plan.facts.year - 1, plan.facts.year
+    """The ROC years of the case-count columns: every year a key point asks for, in order."""
+    years = {year for *_, key_point in numbered_key_points(plan) for year in asked_years(plan, key_point)}
+    return tuple(sorted(years))
 
 
 def case_count_header(year: int) -> str:

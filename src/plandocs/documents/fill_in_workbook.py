@@ -11,6 +11,7 @@ import dataclasses
 import io
 
 from ..master.model import KeyPoint, Plan, Unit
+from ..master.schema import AttachmentKind
 from ..numbering import number_outline, text_depths
 from ..office.xlsx_layout import (
     A4, BASE_FONT_SIZE, FONT, HEADING_FILL, PAGE_FOOTER, display_width, row_height, write_text,
@@ -108,7 +109,8 @@ class _Sheets:
         # stays the ROC date the clerk typed, and collect reads it (text.parse_date)
         self.date = add({**boxed, "locked": False, "bg_color": INPUT_FILL, "num_format": "@", "align": "left"})
         self.not_asked = add({**boxed, "bg_color": NOT_ASKED_FILL})
-        self.due = roc_date(facts.due_date)
+        self.due = roc_date(facts.due_date) if facts.due_date else ""
+        self.measures_label = facts.attachment(AttachmentKind.MEASURES).label if facts.attachment(AttachmentKind.MEASURES) else "計畫"
         workbook.set_properties({
             "title": facts.unit_survey_title(unit.name), "subject": facts.title, "author": facts.agency,
             "company": facts.agency, "created": document_time(facts),
@@ -168,12 +170,15 @@ class _Sheets:
             sheet.data_validation(number - 1, 1, number - 1, 1,
                                   {"validate": "any", "input_title": label, "input_message": hints[label]})
         years = "、".join(str(y) for y in case_count_years(self.plan))
+        groups = "".join(f"「{g.name}」" for g in self.plan.groups)
+        through = f"（含{groups}等群組）" if groups else ""
+        counts = f"；要求提供件數者，另請填寫{years}年申辦件數（半形數字）" if years else ""
         steps = [
-            f"一、「{SURVEY_SHEET}」：請就各構面、項目填寫本單位{facts.year}年提升服務品質之具體作法措施（措施名稱、措施內容）。"
+            f"一、「{SURVEY_SHEET}」：請就各構面、項目填寫本單位{facts.year}年度{facts.plan_name}之措施（措施名稱、措施內容）。"
             f"每一項目預留 {SURVEY_ROWS_PER_TOPIC} 列，表末另有空白列；不敷使用時，選取黃色區域任一列的列號，按右鍵「插入」即可新增一列。"
             "構面名稱與項目請由下拉選單選取。",
-            f"二、「{PROGRESS_SHEET}」：列出附表1中本單位應辦理（含「各分局、大隊、隊」「各業務單位」等群組）的評核重點，"
-            f"請於「辦理情形」欄填寫辦理情形；要求提供件數者，另請填寫{years}年申辦件數（半形數字）。",
+            f"二、「{PROGRESS_SHEET}」：列出{self.measures_label}中本單位應辦理{through}的評核重點，"
+            f"請於「辦理情形」欄填寫辦理情形{counts}。",
             "三、黃色儲存格供填寫；其餘儲存格已以工作表保護鎖定（未設密碼），以免誤改。請勿更改工作表名稱、欄位標題與順序，以免無法彙整。",
             f"四、請於{self.due}前填妥上方「{REPORT_DATE}」「{REPORTER}」「{PHONE}」，並將本檔案寄送{facts.recipient}。",
         ]
@@ -187,7 +192,9 @@ class _Sheets:
         topics = [(d.name, topic) for d in self.plan.dimensions for topic in d.survey_topics]
         widths = [12, 18, 26, 50]
         sheet = self._sheet(SURVEY_SHEET, widths)
-        sheet.set_header("&L附表2")
+        survey = self.plan.facts.attachment(AttachmentKind.SURVEY)
+        if survey:
+            sheet.set_header("&L" + survey.label.replace("&", "&&"))
         note = ("（本表若不敷使用請自行擴充：選取黃色區域任一列的列號，按右鍵「插入」即可新增一列；"
                 "構面名稱、項目請由下拉選單選取）")
         self._heading(sheet, widths, self.plan.facts.unit_survey_title(self.unit.name), note, SURVEY_HEADERS)
@@ -214,7 +221,7 @@ class _Sheets:
         if rows:
             note = f"請於黃色儲存格填寫各評核重點的辦理情形，並於{self.due}前寄送{facts.recipient}。"
         else:
-            note = f"本單位在附表1沒有承辦的評核重點，本表免填；「{SURVEY_SHEET}」仍請填寫。"
+            note = f"本單位在{self.measures_label}沒有承辦的評核重點，本表免填；「{SURVEY_SHEET}」仍請填寫。"
         self._heading(sheet, widths, title, note, headings)
         for number, row in enumerate(rows, FIRST_DATA_ROW):
             key_point = row.key_point

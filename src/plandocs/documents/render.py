@@ -17,6 +17,8 @@ from markupsafe import Markup
 from ..errors import Location, TemplateError
 from ..master.model import Facts, Paragraph
 from ..numbering import number_outline, text_depths
+from ..office.ooxml_order import normalize_docx
+from .pagination import paginate
 
 # Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
 BODY_STYLE = "計畫本文"
@@ -132,13 +134,15 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
             raise TemplateError(f"範本中的運算式無法計算（{type(error).__name__}：{error}）；請檢查範本中含運算的標籤。",
                                 where) from error
         _unescape_properties(template, templated)
+        paginate(template.docx.element, template.docx.styles.element)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:
         raise TemplateError(describe_template_error(error), where) from error
     except (OSError, KeyError, ValueError) as error:
         raise TemplateError("無法開啟範本，請確認為 Word 文件（.docx）且未損毀。", where) from error
-    return buffer.getvalue()
+    # docxtpl's {% vm %} and a restyled template leave properties out of schema order, which Word may repair
+    return normalize_docx(buffer.getvalue())
 
 
 _PROPERTY_FIELDS = ("title", "subject", "author", "keywords", "comments", "category", "last_modified_by")
@@ -169,4 +173,4 @@ def describe_template_error(error: Exception) -> str:
 
 def document_time(facts: Facts) -> dt.datetime:
     """The fixed time stamped into outputs: the issue date, so that rebuilding gives identical bytes."""
-    return dt.datetime.combine(facts.issue_date, dt.time())
+    return dt.datetime.combine(facts.document_date, dt.time())

@@ -9,6 +9,7 @@ from ..master.model import Plan
 from ..paths import Paths
 from .render import render_template
 from .template_names import check_names
+from .template_ooxml import ooxml_problems
 from .template_scan import TemplateScan, locate_name, scan_template
 from .templates import ContextMaker
 
@@ -22,6 +23,7 @@ def check_templates(plan: Plan | None, paths: Paths, templates: dict[str, Contex
     problems: list[Problem] = []
     for name, make_context in templates.items():
         scan = scan_template(paths.templates / name)
+        scan.problems += ooxml_problems(paths.templates / name)
         if plan is not None and not scan.has_errors:
             check_names(scan, make_context(plan, {}))
             if render and not scan.has_errors:

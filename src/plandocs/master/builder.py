@@ -1,156 +1,60 @@
 """Stage 2: the typed plan, built from the rows of the master; every conversion failure is a located problem."""
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import re
 
 from ..errors import Location, Problem, Severity
 from ..numbering import MAX_DEPTH
-from ..text import clean_text, describe_characters, name_key, parse_date, roc_date, suggestion, whole_number
+from ..text import name_key, suggestion
+from .cells import CellReader
 from .load import Cell, RawMaster, Row, shown
 from .model import (
-    Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, Unit, UnitRef,
+    Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
 )
 from .schema import (
-    BODY, DIMENSION_KINDS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, INDIVIDUAL, ITEMS, MEASURES, NO, OVERALL, ROSTER,
-    OPTIONAL_FACTS, UNIT_CATEGORIES, UNIT_EMAIL, UNITS, YES, Fact, Kind,
+    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
+    REQUIRED_FACTS, ROSTER, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column, Fact, Kind,
 )
-
-
-class _Builder:
-    """Converts located cells to typed values; each failure is recorded and a neutral value returned."""
-
-    def __init__(self, master: RawMaster):
-        self.master = master
-        self.problems: list[Problem] = []
-        self.directory: dict[str, Unit | Group] = {}
-
-    def error(self, message: str, location: Location, severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Problem(message, location, severity))
-
-    def text(self, cell: Cell, required: bool = False) -> str:
-        if isinstance(cell.value, dt.datetime):
-            # Excel turns 6/29 typed in a text column into a date; print it the way official documents do
-            printed = roc_date(cell.value.date())
-            self.error(f"此格是 Excel 日期，文件中印為「{printed}」；若要照原樣印出，請將儲存格格式設為「文字」後重新輸入。",
-                       cell.location, Severity.WARNING)
-            return printed
-        cleaned = clean_text(cell.value)
-        if cleaned.removed:
-            self.error(f"含有 Word 無法儲存的控制字元（{describe_characters(cleaned.removed)}），已刪除。",
-                       cell.location, Severity.WARNING)
-        if required and not cleaned.text:
-            self.error("此欄不可空白。", cell.location)
-        return cleaned.text
-
-    def integer(self, cell: Cell, required: bool = True) -> int | None:
-        if cell.blank:
-            if required:
-                self.error("此欄不可空白，請填入整數。", cell.location)
-            return None
-        value = whole_number(cell.value)
-        if value is None:
-            self.error(f"「{shown(cell.value)}」不是整數，請填入數字。", cell.location)
-        return value
-
-    def level(self, cell: Cell, deepest: int) -> int | None:
-        if cell.blank:
-            return None
-        value = whole_number(cell.value)
-        if value is None or not 1 <= value <= deepest:
-            self.error(f"層級「{shown(cell.value)}」不正確：須為 1 到 {deepest} 的整數，"
-                       "或空白表示不編號的段落。", cell.location)
-            return None
-        return value
-
-    def date(self, cell: Cell, required: bool = True) -> dt.date | None:
-        if cell.blank:
-            if required:
-                self.error("此欄不可空白，請填入日期（例：2018/6/29）。", cell.location)
-            return None
-        value = cell.value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        parsed = parse_date(clean_text(value).text)
-        if parsed is None:
-            self.error(f"「{shown(value)}」不是日期，請填入 Excel 日期（例：2018/6/29）。", cell.location)
-        return parsed
-
-    def yes_no(self, cell: Cell, default: bool) -> bool:
-        text = self.text(cell)
-        if not text:
-            return default
-        if text not in (YES, NO):
-            self.error(f"請填「{YES}」或「{NO}」。", cell.location)
-            return default
-        return text == YES
-
-    def choice(self, cell: Cell, choices: list[str], what: str) -> str:
-        text = self.text(cell, required=True)
-        if text and text not in choices:
-            self.error(f"「{text}」不是已定義的{what}{suggestion(text, choices)}。", cell.location)
-        return text
-
-    def unit_ref(self, cell: Cell) -> UnitRef | None:
-        written = self.text(cell)
-        if not written:
-            return None
-        target = self.directory.get(name_key(written))
-        if target is None:
-            self.error(f"「{shown(written)}」不是「單位」工作表中的單位、別名或群組"
-                       f"{suggestion(written, self.directory_names())}。", cell.location)
-            return None
-        self.official_spelling(written, cell)
-        if isinstance(target, Group):
-            members = tuple(u for u in self.units if u.category in target.categories)
-            return UnitRef(written, members, cell.location, target)
-        return UnitRef(written, (target,), cell.location)
-
-    def official_spelling(self, name: str, cell: Cell) -> None:
-        """Official names are written with 臺; a name or title is printed as typed, so 台 is pointed out."""
-        if "台" in name:
-            self.error(f"「{shown(name)}」中的「台」在公文中應寫作「臺」；文件照填寫文字印出，請改正。",
-                       cell.location, Severity.WARNING)
-
-    def directory_names(self) -> list[str]:
-        names: list[str] = []
-        for entry in dict.fromkeys(self.directory.values()):
-            names.append(entry.name)
-            names.extend(entry.aliases)
-        return names
-
-    @property
-    def units(self) -> list[Unit]:
-        return [e for e in dict.fromkeys(self.directory.values()) if isinstance(e, Unit)]
-
-
-
 
 
 def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
-    """Build the plan from the loaded rows; the plan is None when a sheet it needs or one of its headings is missing."""
-    builder = _Builder(master)
-    needed = (FACTS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)
-    if any(spec.name not in master.sheets or not master.sheets[spec.name].usable for spec in needed):
+    """Build the plan from every sheet that can be read, so one run reports every sheet's problems.
+
+    A sheet that is missing or lacks a heading reads as empty here (the loader has said why); the plan is
+    None only when the workbook has none of the master's sheets.
+    """
+    builder = CellReader(master)
+    if not master.sheets:
         return None, builder.problems
-    facts = _facts(builder, master.sheets[FACTS.name].rows)
-    units, groups = _units(builder, master.sheets[UNITS.name].rows)
-    body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in master.sheets[BODY.name].rows]
-    dimensions = _dimensions(builder, master)
-    roster = _roster(builder, master.sheets[ROSTER.name].rows)
-    if facts is None:
-        return None, builder.problems
-    return Plan(facts, body, dimensions, units, groups, roster), builder.problems
+
+    def rows(spec) -> list[Row]:
+        sheet = master.sheets.get(spec.name)
+        return sheet.rows if sheet is not None and sheet.usable else []
+
+    facts = _facts(builder, rows(FACTS), rows(ATTACHMENTS))
+    units, groups = _units(builder, rows(UNITS))
+    body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in rows(BODY)]
+    columns = _table_columns(builder, rows(TABLE_COLUMNS), facts)
+    dimensions = _dimensions(builder, rows(DIMENSIONS), rows(ITEMS), rows(MEASURES), columns)
+    if facts.total_points is not None:  # a stated total needs every dimension's points
+        for row in rows(DIMENSIONS):
+            if row["配分"].blank and not row["構面名稱"].blank:
+                builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
+    roster = _roster(builder, rows(ROSTER))
+    _needed_sheets(builder, facts)
+    _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
+    return Plan(facts, body, dimensions, units, groups, roster, columns), builder.problems
 
 
-def _paragraph(builder: _Builder, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
-    return Paragraph(builder.level(row["層級"], deepest), builder.text(row[header], required), row[header].location,
-                     row["層級"].location)
+def _paragraph(builder: CellReader, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
+    level = builder.level(row["層級"], deepest)
+    return Paragraph(level, builder.text(row[header], required), row[header].location,
+                     row["層級"].location, level_unreadable=level is None and not row["層級"].blank)
 
 
-def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
+def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> Facts:
+    """The plan facts; a fact the plan does not use may be left out, one it uses is asked for where it goes."""
     found: dict[Fact, Cell] = {}
     names = [f.value for f in Fact]
     for row in rows:
@@ -169,32 +73,120 @@ def _facts(builder: _Builder, rows: list[Row]) -> Facts | None:
             builder.error(f"「{name}」重複，已於第 {found[fact].location.row} 列填寫。", row["項目"].location)
             continue
         found[fact] = row["內容"]
-    missing = [f for f in Fact if f not in found and f not in OPTIONAL_FACTS]
-    for fact in missing:
-        builder.error(f"缺少項目「{fact.value}」，請新增一列並填寫內容。", builder.master.where(FACTS.name))
     values: dict[Fact, object] = {}
     for fact, cell in found.items():
+        if cell.blank:
+            if fact in REQUIRED_FACTS:
+                builder.error("此欄不可空白。", cell.location)
+            elif fact in TITLE_FACTS and not attachment_rows:  # the row says the plan has that attachment
+                builder.error(f"此欄不可空白；計畫沒有{TITLE_FACTS[fact][0]}時，請刪除此列。", cell.location)
+            continue  # an optional fact left empty: the plan does not have it
         match FACT_KINDS.get(fact, Kind.TEXT):
             case Kind.INTEGER:
                 values[fact] = builder.integer(cell)
             case Kind.DATE:
                 values[fact] = builder.date(cell)
             case _:
-                values[fact] = builder.text(cell, required=fact not in OPTIONAL_FACTS)
+                values[fact] = builder.text(cell, required=True)
                 builder.official_spelling(values[fact], cell)
-    for fact in OPTIONAL_FACTS:
-        values.setdefault(fact, "")
-    if missing or any(v is None for v in values.values()):
-        return None
-    return Facts(
-        agency=values[Fact.AGENCY], self_reference=values[Fact.SELF_REFERENCE], year=values[Fact.YEAR],
-        plan_name=values[Fact.PLAN_NAME], issue_date=values[Fact.ISSUE_DATE],
-        document_number=values[Fact.DOCUMENT_NUMBER], measures_title=values[Fact.MEASURES_TITLE],
-        survey_title=values[Fact.SURVEY_TITLE], roster_title=values[Fact.ROSTER_TITLE],
-        due_date=values[Fact.DUE_DATE], recipient=values[Fact.RECIPIENT], form_version=values[Fact.FORM_VERSION],
-        office=values[Fact.OFFICE], officer=values[Fact.OFFICER],
-        locations={f: c.location for f, c in found.items()},
+    for fact in REQUIRED_FACTS:
+        if fact not in found:
+            builder.error(f"缺少項目「{fact.value}」，請新增一列並填寫內容。", builder.master.where(FACTS.name))
+    locations = {f: c.location for f, c in found.items()}
+    attachments = _attachments(builder, attachment_rows, values, locations)
+    facts = Facts(
+        agency=values.get(Fact.AGENCY) or "", self_reference=values.get(Fact.SELF_REFERENCE) or "",
+        year=values.get(Fact.YEAR) or 0, plan_name=values.get(Fact.PLAN_NAME) or "",
+        issue_date=values.get(Fact.ISSUE_DATE), document_number=values.get(Fact.DOCUMENT_NUMBER) or "",
+        due_date=values.get(Fact.DUE_DATE), recipient=values.get(Fact.RECIPIENT) or "",
+        form_version=values.get(Fact.FORM_VERSION) or 1, issue_word=values.get(Fact.ISSUE_WORD) or "",
+        total_points=values.get(Fact.TOTAL_POINTS), attachments=attachments, locations=locations,
+        office=values.get(Fact.OFFICE) or "", officer=values.get(Fact.OFFICER) or "",
     )
+    if facts.attachment(AttachmentKind.SURVEY) is not None:
+        for fact in (Fact.DUE_DATE, Fact.RECIPIENT):  # the units' forms say by when and to whom
+            if fact not in found:
+                builder.error(f"計畫有調查表，須填寫「{fact.value}」：請新增一列並填寫內容。",
+                              builder.master.where(FACTS.name))
+            elif found[fact].blank:
+                builder.error(f"計畫有調查表，「{fact.value}」不可空白。", found[fact].location)
+    return facts
+
+
+def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object],
+                 locations: dict[Fact, Location]) -> tuple[Attachment, ...]:
+    """The 附表 sheet's rows, or, without one, the 附表1/2/3名稱 facts that are filled in."""
+    if not rows:
+        return tuple(Attachment(label, kind, values[fact], locations[fact])
+                     for fact, (label, kind) in TITLE_FACTS.items() if values.get(fact))
+    kinds = [k.value for k in AttachmentKind]
+    result: dict[AttachmentKind, Attachment] = {}
+    for row in rows:
+        label = builder.text(row["標示"], required=True)
+        kind_name = builder.choice(row["種類"], kinds, "附表種類")
+        title = builder.text(row["名稱"], required=True)
+        builder.official_spelling(title, row["名稱"])
+        if kind_name not in kinds:
+            continue
+        kind = AttachmentKind(kind_name)
+        if kind in result:
+            builder.error(f"「{kind_name}」已於第 {result[kind].location.row} 列列出；每種附表只能有一份。",
+                          row["種類"].location)
+            continue
+        result[kind] = Attachment(label, kind, title, row["標示"].location)
+    for fact in TITLE_FACTS:
+        if fact in values:
+            builder.error(f"已有「{ATTACHMENTS.name}」工作表，「{fact.value}」不會使用；請在「{ATTACHMENTS.name}」填寫附表名稱。",
+                          locations[fact], Severity.WARNING)
+    return tuple(sorted(result.values(), key=lambda a: a.location.row or 0))
+
+
+def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[TableColumn]:
+    """The measures table's columns: the 表格欄位 sheet's, or all of them with their usual headings."""
+    if not rows:
+        return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in Column]
+    names = [c.value for c in Column]
+    columns: dict[Column, TableColumn] = {}
+    for row in rows:
+        name = builder.choice(row["欄位"], names, "表格欄位")
+        heading = builder.text(row["標題"], required=True)
+        width = builder.integer(row["寬度"], required=False)
+        if name not in names:
+            continue
+        column = Column(name)
+        if column in columns:
+            builder.error(f"欄位「{name}」重複。", row["欄位"].location)
+            continue
+        if width is not None and width <= 0:
+            builder.error("寬度須為正整數（各欄的相對寬度）。", row["寬度"].location)
+            width = None
+        columns[column] = TableColumn(column, heading or name, width or DEFAULT_WIDTHS[column])
+    first = rows[0]["欄位"].location
+    for needed in (Column.KEY_POINT, Column.PRACTICES):
+        if needed not in columns:
+            builder.error(f"表格須有「{needed.value}」欄。", Location(file=first.file, sheet=first.sheet, header="欄位"))
+    return list(columns.values())
+
+
+def _unused_sheets(builder: CellReader, facts: Facts, rows: dict[str, list[Row]]) -> None:
+    """Rows of a sheet whose attachment the plan does not have would be lost without a word."""
+    for sheet, kind in ((ROSTER.name, AttachmentKind.ROSTER), (MEASURES.name, AttachmentKind.MEASURES)):
+        if rows[sheet] and facts.attachment(kind) is None:
+            builder.error(f"計畫沒有{kind.value}（見「{ATTACHMENTS.name}」工作表或計畫資料的附表名稱），"
+                          f"此工作表的內容不會印出；若計畫有此附表，請補上其名稱。", builder.master.where(sheet),
+                          Severity.WARNING)
+
+
+def _needed_sheets(builder: CellReader, facts: Facts) -> None:
+    """A sheet the plan's attachments use but the workbook leaves out, said once, where it would go."""
+    said = " ".join(p.message for p in builder.master.problems)
+    if f"缺少工作表「{ROSTER.name}」" in said:
+        return  # a renamed sheet, reported by the loader with the name it has
+    if facts.attachment(AttachmentKind.ROSTER) is not None and ROSTER.name not in builder.master.sheets:
+        builder.error(f"計畫有名冊（{facts.attachment(AttachmentKind.ROSTER).label}），缺少工作表「{ROSTER.name}」。",
+                      builder.master.where())
+    if facts.attachment(AttachmentKind.MEASURES) is not None and MEASURES.name not in builder.master.sheets:
+        builder.error(f"計畫有具體作法表，缺少工作表「{MEASURES.name}」。", builder.master.where())
 
 
 def _split_names(text: str) -> tuple[str, ...]:
@@ -204,23 +196,24 @@ def _split_names(text: str) -> tuple[str, ...]:
 _EMAIL = re.compile(r"[^@\s,;，；、]+@[^@\s,;，；、]+\.[^@\s,;，；、]+")
 
 
-def _email(builder: _Builder, row: Row) -> str:
+def _email(builder: CellReader, row: Row) -> str:
     """The unit's e-mail address (optional column), checked only for its shape: nothing is ever sent."""
     cell = row.cells.get(UNIT_EMAIL)
     address = builder.text(cell) if cell is not None else ""
     if address and not _EMAIL.fullmatch(address):
-        builder.error(f"「{shown(address)}」不像電子郵件地址（例：unit@police.gov.tw），催報信稿不會填入收件人。",
+        builder.error(f"「{shown(address)}」不像電子郵件地址（例：unit@example.gov.tw），催報信稿不會填入收件人。",
                       cell.location, Severity.WARNING)
         return ""
     return address
 
 
-def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
+def _units(builder: CellReader, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
+    """Units and groups. Categories are the master's own (課, 股, 分局 …); a group covers categories or units."""
     units: list[Unit] = []
-    groups: list[Group] = []
+    groups: list[tuple[Group, Cell]] = []
     for row in rows:
         name = builder.text(row["單位名稱"], required=True)
-        category = builder.choice(row["類別"], list(UNIT_CATEGORIES), "單位類別")
+        category = builder.text(row["類別"], required=True)
         if not name:
             continue
         builder.official_spelling(name, row["單位名稱"])
@@ -228,20 +221,17 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
         aliases = _split_names(builder.text(row["別名"]))
         entry: Unit | Group
         if category == GROUP_CATEGORY:
-            categories = _split_names(covered)
-            if not categories:
-                builder.error("群組須填寫「群組涵蓋類別」，例如：分局、大隊、隊。", row["群組涵蓋類別"].location)
-            for unknown in (c for c in categories if c not in UNIT_CATEGORIES[:-1]):
-                builder.error(f"「{unknown}」不是單位類別{suggestion(unknown, list(UNIT_CATEGORIES[:-1]))}。",
+            if not covered:
+                builder.error("群組須填寫「群組涵蓋類別」：所涵蓋的單位類別或單位名稱，以「、」分隔。",
                               row["群組涵蓋類別"].location)
             if not row["填報調查表"].blank:
                 builder.error("群組本身不填報調查表（其涵蓋的各單位依各自的設定），此格不會使用；請清空。",
                               row["填報調查表"].location, Severity.WARNING)
-            entry = Group(name, categories, row["單位名稱"].location, aliases)
-            groups.append(entry)
+            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases)
+            groups.append((entry, row["群組涵蓋類別"]))
         else:
             if covered:
-                builder.error("只有類別為「群組」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
+                builder.error(f"只有類別為「{GROUP_CATEGORY}」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
             entry = Unit(name, category, aliases, builder.yes_no(row["填報調查表"], default=True),
                          row["單位名稱"].location, _email(builder, row))
             units.append(entry)
@@ -252,40 +242,61 @@ def _units(builder: _Builder, rows: list[Row]) -> tuple[list[Unit], list[Group]]
                               cell.location)
                 continue
             builder.directory[name_key(key_name)] = entry
-    return units, groups
+    resolved = {id(group): _group_members(builder, group, cell, units) for group, cell in groups}
+    for key, entry in builder.directory.items():
+        if isinstance(entry, Group):
+            builder.directory[key] = resolved[id(entry)]
+    return units, list(resolved.values())
 
 
-def _dimensions(builder: _Builder, master: RawMaster) -> list[Dimension]:
+def _group_members(builder: CellReader, group: Group, cell: Cell, units: list[Unit]) -> Group:
+    """Split what a group covers into the categories and the units it names; anything else is an error."""
+    categories = list(dict.fromkeys(u.category for u in units))
+    names = {u.name: u.name for u in units} | {alias: u.name for u in units for alias in u.aliases}
+    covered_categories, covered_units = [], []
+    for part in group.categories:
+        if part in categories:
+            covered_categories.append(part)
+        elif part in names:
+            covered_units.append(names[part])
+        else:
+            builder.error(f"「{shown(part)}」不是任何單位的類別，也不是單位名稱{suggestion(part, categories + list(names))}。",
+                          cell.location)
+    return dataclasses.replace(group, categories=tuple(covered_categories), unit_names=tuple(covered_units))
+
+
+def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],
+                columns: list[TableColumn]) -> list[Dimension]:
+    """Dimensions → items → key points, as deep as the plan goes: a plan without dimensions has one table."""
     dimensions: dict[str, Dimension] = {}
-    for row in master.sheets[DIMENSIONS.name].rows:
+    for row in dimension_rows:
         name = builder.text(row["構面名稱"], required=True)
-        kind = builder.choice(row["評核類別"], [INDIVIDUAL, OVERALL], "評核類別")
-        points = builder.integer(row["配分"])
+        kind = builder.text(row["評核類別"])  # the assessment's own words, when it has kinds
+        points = builder.integer(row["配分"], required=False)
         if name in dimensions:
             builder.error(f"構面「{shown(name)}」重複，已於第 {dimensions[name].location.row} 列定義。",
                           row["構面名稱"].location)
         elif name:
-            dimensions[name] = Dimension(name, kind, points or 0, row["構面名稱"].location,
+            dimensions[name] = Dimension(name, kind, points, row["構面名稱"].location,
                                          points_location=row["配分"].location)
     items: dict[tuple[str, str], Item] = {}
     dimension = ""
-    for row in master.sheets[ITEMS.name].rows:
+    for row in item_rows:
         if not row["構面"].blank or not dimension:  # an empty 構面 means the one above
             dimension = builder.choice(row["構面"], list(dimensions), "構面")
         name = builder.text(row["評核項目"], required=True)
-        if dimension not in dimensions or not name or dimensions[dimension].kind not in DIMENSION_KINDS:
-            continue  # an unknown dimension or kind is reported once, not for each of its items
-        if dimensions[dimension].kind == OVERALL:
-            builder.error(f"構面「{shown(dimension)}」是{OVERALL}，不設評核項目；請將此列刪除，"
-                          "並在「附表1」直接列出評核重點。", row["評核項目"].location)
-            continue
+        if dimension not in dimensions or not name:
+            continue  # an unknown dimension is reported once, not for each of its items
         if (dimension, name) in items:
             builder.error(f"評核項目「{shown(name)}」重複，已於第 {items[dimension, name].location.row} 列定義。",
                           row["評核項目"].location)
             continue
         items[dimension, name] = Item(name, row["評核項目"].location)
         dimensions[dimension].items.append(items[dimension, name])
-    _measures(builder, master.sheets[MEASURES.name].rows, dimensions, items)
+        dimensions[dimension].defined_items = True
+    if not dimensions and measure_rows:  # one table without dimension headings
+        dimensions[""] = Dimension("", "", None, measure_rows[0]["評核重點"].location)
+    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns})
     return list(dimensions.values())
 
 
@@ -296,17 +307,15 @@ class _Unknown:
 _UNKNOWN = _Unknown()
 
 
-def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimension],
-              items: dict[tuple[str, str], Item]) -> None:
-    dimension: Dimension | _Unknown | None = None
+def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimension],
+              items: dict[tuple[str, str], Item], columns: set[Column]) -> None:
+    dimension: Dimension | _Unknown | None = dimensions.get("")
     item: Item | _Unknown | None = None
     key_point: KeyPoint | None = None
     for row in rows:
         if not row["構面"].blank:
             name = builder.choice(row["構面"], list(dimensions), "構面")
             dimension, item, key_point = dimensions.get(name, _UNKNOWN), None, None
-            if isinstance(dimension, Dimension) and dimension.kind not in DIMENSION_KINDS:
-                dimension = _UNKNOWN  # its 評核類別 is reported on the 構面 sheet
             if isinstance(dimension, Dimension) and not dimension.has_items:
                 if not dimension.items:
                     dimension.items.append(Item(None, row["構面"].location))
@@ -316,12 +325,17 @@ def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimensio
             dimension = _UNKNOWN
         if isinstance(dimension, _Unknown):
             continue
+        if item is None and not dimension.has_items:  # a plan without dimensions: its one table
+            if not dimension.items:
+                dimension.items.append(Item(None, row["評核重點"].location))
+            item = dimension.items[0]
         if not row["評核項目"].blank:
             name = builder.text(row["評核項目"])
             key_point = None
             if not dimension.has_items:
-                builder.error(f"構面「{shown(dimension.name)}」是{OVERALL}，不設評核項目，請清空此格。",
-                              row["評核項目"].location)
+                where = f"構面「{shown(dimension.name)}」" if dimension.name else "本計畫"
+                builder.error(f"{where}在「{ITEMS.name}」工作表沒有評核項目，此格不會使用；"
+                              f"請清空此格，或在「{ITEMS.name}」新增評核項目。", row["評核項目"].location)
             elif (dimension.name, name) not in items:
                 known = [n for (d, n) in items if d == dimension.name]
                 builder.error(f"「{shown(name)}」不是構面「{shown(dimension.name)}」的評核項目"
@@ -335,7 +349,7 @@ def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimensio
         if isinstance(item, _Unknown):
             continue
         if not row["評核重點"].blank:
-            key_point = _key_point(builder, row, dimension)
+            key_point = _key_point(builder, row, dimension, columns)
             item.key_points.append(key_point)
         else:
             _no_key_point_cells(builder, row)
@@ -347,14 +361,17 @@ def _measures(builder: _Builder, rows: list[Row], dimensions: dict[str, Dimensio
         key_point.practices.append(_paragraph(builder, row, "具體作法", MAX_DEPTH - 1, required=True))
 
 
-def _key_point(builder: _Builder, row: Row, dimension: Dimension) -> KeyPoint:
-    required = dimension.has_items  # overall dimensions print no deadline or units
+def _key_point(builder: CellReader, row: Row, dimension: Dimension, columns: set[Column]) -> KeyPoint:
+    # a dimension with items has a deadline and units for each key point, when the table prints them;
+    # one without items (an overall dimension, a plan without dimensions) prints only what is filled in
+    deadline_required = dimension.has_items and Column.DEADLINE in columns
+    units_required = dimension.has_items and Column.UNITS in columns
     key_point = KeyPoint(builder.text(row["評核重點"]), row["評核重點"].location,
                          due_date_location=row["期限日期"].location)
-    key_point.deadline = builder.text(row["完成期限"], required=required)
-    key_point.due_date = builder.date(row["期限日期"], required=required)
+    key_point.deadline = builder.text(row["完成期限"], required=deadline_required)
+    key_point.due_date = builder.date(row["期限日期"], required=deadline_required)
     refs = [ref for ref in (builder.unit_ref(cell) for cell in row.repeated) if ref]
-    if required and not row.repeated:
+    if units_required and not row.repeated:
         builder.error("評核重點須至少填一個承辦單位。", builder.master.where(
             MEASURES.name, row=row.number, header="承辦單位1"))
     seen: dict[str, UnitRef] = {}
@@ -364,18 +381,17 @@ def _key_point(builder: _Builder, row: Row, dimension: Dimension) -> KeyPoint:
                           ref.location, Severity.WARNING)
         seen.setdefault(ref.written, ref)
     key_point.responsible = tuple(seen.values())
-    if not required:
-        for header in ("完成期限", "期限日期"):
-            if not row[header].blank:
-                builder.error(f"{OVERALL}的表格沒有「{header}」欄，此格不會印在附表1；"
-                              "若要各單位填報辦理情形可保留，否則請清空。", row[header].location, Severity.WARNING)
+    if Column.DEADLINE not in columns and not row["完成期限"].blank:
+        builder.error(f"「{TABLE_COLUMNS.name}」沒有「{Column.DEADLINE.value}」欄，此格不會印在表格中。",
+                      row["完成期限"].location, Severity.WARNING)
+    if Column.UNITS not in columns:
         for cell in row.repeated:
-            builder.error(f"{OVERALL}的表格沒有「承辦單位」欄，此格不會印在附表1，但該單位的填報表會列入此評核重點。",
-                          cell.location, Severity.WARNING)
+            builder.error(f"「{TABLE_COLUMNS.name}」沒有「{Column.UNITS.value}」欄，此格不會印在表格中，"
+                          "但該單位的填報表會列入此評核重點。", cell.location, Severity.WARNING)
     return key_point
 
 
-def _no_key_point_cells(builder: _Builder, row: Row) -> None:
+def _no_key_point_cells(builder: CellReader, row: Row) -> None:
     """Deadline and units belong on a key point's first row; elsewhere they would be lost."""
     for header in ("完成期限", "期限日期"):
         if not row[header].blank:
@@ -385,7 +401,7 @@ def _no_key_point_cells(builder: _Builder, row: Row) -> None:
         builder.error("承辦單位只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。", cell.location)
 
 
-def _roster(builder: _Builder, rows: list[Row]) -> list[RosterGroup]:
+def _roster(builder: CellReader, rows: list[Row]) -> list[RosterGroup]:
     groups: list[RosterGroup] = []
     for row in rows:
         if not row["編組"].blank:

@@ -13,7 +13,7 @@ from ..errors import InputError, Location, Problem, Severity
 from ..office.formats import office_lock_files
 from ..office.xlsx_reader import CellData, SheetData, column_letter, read_workbook
 from ..text import clean_text, close_names, is_blank, text_key
-from .schema import DATA_SHEETS, MASTER_GUIDE_SHEET, ITEMS, MEASURES, ROSTER, SheetSpec
+from .schema import DATA_SHEETS, MASTER_GUIDE_SHEET, ITEMS, MEASURES, OPTIONAL_SHEETS, ROSTER, SheetSpec
 
 # Headings are looked for in the first rows, so a title row inserted above them is found and reported.
 # Columns where an empty cell means "as above" or "only on the first row": a vertical merge there reads
@@ -43,6 +43,10 @@ class Row:
     repeated: tuple[Cell, ...] = ()  # the non-blank cells of a repeated heading (承辦單位1, 承辦單位2 …)
 
     def __getitem__(self, header: str) -> Cell:
+        if header not in self.cells:  # an optional heading the sheet leaves out: blank, placed beside the row
+            first = next(iter(self.cells.values()))
+            return Cell(None, Location(file=first.location.file, sheet=first.location.sheet, row=self.number,
+                                       header=header))
         return self.cells[header]
 
     @property
@@ -108,6 +112,8 @@ def load_master(path: Path) -> RawMaster:
             continue
         unknown = [name for name in sheets if name not in known]
         close = close_names(spec.name, unknown, count=1)
+        if spec in OPTIONAL_SHEETS and not close:
+            continue  # a plan that has no such part leaves the sheet out; builder says when one is needed
         hint = f"（是否為「{close[0]}」？請改回「{spec.name}」）" if close else ""
         master.problem(f"缺少工作表「{spec.name}」{hint}。", master.where())
     for sheet in workbook.sheets:
@@ -167,7 +173,7 @@ class _SheetReader:
             )
             if not row.blank:
                 result.append(row)
-        missing = [c for c in self.spec.columns if c not in columns]
+        missing = [c for c in self.spec.columns if c not in columns and c not in self.spec.optional]
         if self.spec.repeat_prefix and not repeated:
             missing.append(f"{self.spec.repeat_prefix}1")
         return Sheet(self.spec, result, tuple(missing))
@@ -217,6 +223,8 @@ class _SheetReader:
                 unknown.append(index)
         for column in self.spec.columns:
             if column not in columns:
+                if column in self.spec.optional and not unknown:
+                    continue
                 unused = {self.headings[i]: i for i in unknown if self.headings[i]}
                 suggestion = close_names(column, list(unused), count=1)
                 if suggestion:  # the misspelt heading is this problem's place, not an unknown column besides
@@ -224,7 +232,7 @@ class _SheetReader:
                     unknown.remove(index)
                     self.master.problem(f"欄位標題「{suggestion[0]}」應為「{column}」；請改回「{column}」。",
                                  self.where(header_row, index))
-                else:
+                elif column not in self.spec.optional:
                     self.master.problem(f"第 {header_row} 列缺少欄位標題「{column}」。",
                                  self.where(header_row, header=column))
         if self.spec.repeat_prefix and not repeated:

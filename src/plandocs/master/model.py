@@ -5,9 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import Location
-from ..text import roc_date
-from .schema import INDIVIDUAL, Fact
-
+from ..text import ROC_OFFSET, roc_date
+from .schema import AttachmentKind, Column, Fact
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,7 @@ class Paragraph:
     text: str
     location: Location
     level_location: Location | None = None  # the 層級 cell, for outline problems
+    level_unreadable: bool = False  # a level was typed but is not one: reported once, the next level is not judged by it
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,10 @@ class Group:
     categories: tuple[str, ...]
     location: Location
     aliases: tuple[str, ...] = ()
+    unit_names: tuple[str, ...] = ()  # units the group lists by name, besides whole categories
+
+    def covers(self, unit: Unit) -> bool:
+        return unit.category in self.categories or unit.name in self.unit_names
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,17 @@ class Item:
 
 @dataclass
 class Dimension:
-    name: str
-    kind: str
-    points: int
+    name: str  # "" for the one table of a plan without dimensions
+    kind: str  # "" when the plan gives none
+    points: int | None
     location: Location
     items: list[Item] = field(default_factory=list)
     points_location: Location | None = None
+    defined_items: bool = False  # the 評核項目 sheet lists items for it
 
     @property
     def has_items(self) -> bool:
-        return self.kind == INDIVIDUAL
+        return self.defined_items
 
     @property
     def key_points(self) -> list[KeyPoint]:
@@ -97,7 +102,9 @@ class Dimension:
 
     @property
     def heading_name(self) -> str:
-        return f"{self.kind}-{self.name}（{self.points}分）"
+        """What the master says of the dimension, e.g. 個別評核構面-基礎服務（200分）; only what is filled in."""
+        name = f"{self.kind}-{self.name}" if self.kind and self.name else self.kind or self.name
+        return name + (f"（{self.points}分）" if self.points is not None else "")
 
 
 @dataclass
@@ -118,22 +125,61 @@ class RosterGroup:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    label: str  # 附表1, 附表, 附件一 …: printed above the title and used in file names
+    kind: AttachmentKind
+    title: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    column: Column
+    heading: str
+    width: int
+
+
+@dataclass(frozen=True)
 class Facts:
     agency: str
     self_reference: str
     year: int
     plan_name: str
-    issue_date: dt.date
+    issue_date: dt.date | None
     document_number: str
-    measures_title: str
-    survey_title: str
-    roster_title: str
-    due_date: dt.date
+    due_date: dt.date | None
     recipient: str
     form_version: int
     locations: dict[Fact, Location]
+    issue_word: str = ""
+    total_points: int | None = None
+    attachments: tuple[Attachment, ...] = ()
     office: str = ""  # 承辦單位 (optional fact)
     officer: str = ""  # 承辦人 (optional fact)
+
+    def attachment(self, kind: AttachmentKind) -> Attachment | None:
+        return next((a for a in self.attachments if a.kind == kind), None)
+
+    def _title_of(self, kind: AttachmentKind) -> str:
+        attachment = self.attachment(kind)
+        return attachment.title if attachment else ""
+
+    @property
+    def measures_title(self) -> str:
+        return self._title_of(AttachmentKind.MEASURES)
+
+    @property
+    def survey_title(self) -> str:
+        return self._title_of(AttachmentKind.SURVEY)
+
+    @property
+    def roster_title(self) -> str:
+        return self._title_of(AttachmentKind.ROSTER)
+
+    @property
+    def document_date(self) -> dt.date:
+        """The date stamped into outputs: the issue date, or 1 January of the plan year while none is set."""
+        return self.issue_date or dt.date(self.year + ROC_OFFSET, 1, 1)
 
     @property
     def title(self) -> str:
@@ -145,7 +191,11 @@ class Facts:
 
     @property
     def issue_line(self) -> str:
-        return f"{self.self_reference}{roc_date(self.issue_date)}{self.document_number}函頒"
+        """本局107年4月2日北市警秘字第…號函頒: only what the master gives; nothing while the plan is not issued."""
+        if self.issue_date is None and not self.document_number:
+            return ""
+        date = roc_date(self.issue_date) if self.issue_date else ""
+        return f"{self.self_reference}{date}{self.document_number}{self.issue_word}"
 
 
 @dataclass
@@ -156,6 +206,10 @@ class Plan:
     units: list[Unit]
     groups: list[Group]
     roster: list[RosterGroup]
+    columns: list[TableColumn] = field(default_factory=list)  # of the measures table, in order
 
     def receiving_units(self) -> list[Unit]:
+        """The units that get a form to fill in: none when the plan has no survey."""
+        if self.facts.attachment(AttachmentKind.SURVEY) is None:
+            return []
         return [u for u in self.units if u.receives_survey]

@@ -20,7 +20,7 @@ class SheetSpec:
     name: str
     columns: tuple[str, ...]  # the headings of row 1
     repeat_prefix: str | None = None  # headings such as 承辦單位1, 承辦單位2 … read as one list
-    optional: tuple[str, ...] = ()  # headings a master may leave out (added after masters were in use)
+    optional: tuple[str, ...] = ()  # headings a plan that does not use them may leave out: their cells read blank
 
 
 FACTS = SheetSpec("計畫資料", ("項目", "內容", "說明"))
@@ -28,21 +28,44 @@ BODY = SheetSpec("本文", ("層級", "內容"))
 DIMENSIONS = SheetSpec("構面", ("構面名稱", "評核類別", "配分"))
 ITEMS = SheetSpec("評核項目", ("構面", "評核項目"))
 MEASURES = SheetSpec("附表1", ("構面", "評核項目", "評核重點", "層級", "具體作法", "完成期限", "期限日期"),
-                     repeat_prefix="承辦單位")
+                     repeat_prefix="承辦單位", optional=("構面", "評核項目", "層級", "完成期限", "期限日期"))
 UNIT_EMAIL = "電子郵件"  # optional: where collect's 催報 drafts are addressed
-UNITS = SheetSpec("單位", ("單位名稱", "類別", "別名", "群組涵蓋類別", "填報調查表"), optional=(UNIT_EMAIL,))
+UNITS = SheetSpec("單位", ("單位名稱", "類別", "別名", "群組涵蓋類別", "填報調查表"),
+                  optional=("別名", "群組涵蓋類別", "填報調查表", UNIT_EMAIL))
 ROSTER = SheetSpec("附表3", ("編組", "職務", "職稱", "姓名", "層級", "職掌", "備考"))
+# Optional sheets: a plan that does not have them leaves them out. Without 附表, the attachments are the
+# 附表1/2/3名稱 facts that are filled in; without 表格欄位, the measures table has the columns it has data for.
+ATTACHMENTS = SheetSpec("附表", ("標示", "種類", "名稱"))
+TABLE_COLUMNS = SheetSpec("表格欄位", ("欄位", "標題", "寬度"), optional=("寬度",))
 MASTER_GUIDE_SHEET = "說明"  # the master's own instructions; not read
 
-DATA_SHEETS = (FACTS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)
+DATA_SHEETS = (FACTS, ATTACHMENTS, TABLE_COLUMNS, BODY, DIMENSIONS, ITEMS, MEASURES, UNITS, ROSTER)
+OPTIONAL_SHEETS = (ATTACHMENTS, TABLE_COLUMNS, DIMENSIONS, ITEMS, ROSTER)
 
-INDIVIDUAL = "個別評核構面"
-OVERALL = "整體評核構面"
-DIMENSION_KINDS = (INDIVIDUAL, OVERALL)
 GROUP_CATEGORY = "群組"
-UNIT_CATEGORIES = ("分局", "大隊", "隊", "科", "室", "中心", GROUP_CATEGORY)
-TOTAL_POINTS = 1000
 YES, NO = "是", "否"
+
+
+class AttachmentKind(enum.Enum):
+    """What an attachment of the circular is; the value is what the 附表 sheet's 種類 column says."""
+
+    MEASURES = "具體作法表"
+    SURVEY = "調查表"
+    ROSTER = "名冊"
+
+
+class Column(enum.Enum):
+    """The columns the measures table can print; the value is the 欄位 name and the default heading."""
+
+    ITEM = "評核項目"
+    KEY_POINT = "評核重點"
+    PRACTICES = "具體作法"
+    DEADLINE = "完成期限"
+    UNITS = "承辦單位"
+
+
+# Relative widths of the table's columns when 表格欄位 gives none (those of the shipped template).
+DEFAULT_WIDTHS = {Column.ITEM: 10, Column.KEY_POINT: 12, Column.PRACTICES: 60, Column.DEADLINE: 10, Column.UNITS: 10}
 
 
 class Fact(enum.Enum):
@@ -60,11 +83,20 @@ class Fact(enum.Enum):
     DUE_DATE = "填報期限"
     RECIPIENT = "收件單位"
     FORM_VERSION = "表單版本"
+    ISSUE_WORD = "發文用語"  # 函頒, 函核備, 函發 …: the last word of the issue line
+    TOTAL_POINTS = "配分合計"  # when given, the dimensions' points must add up to it
     OFFICE = "承辦單位"  # optional: the 承辦 line of collect's report and 催報
     OFFICER = "承辦人"  # optional
 
 
-OPTIONAL_FACTS = (Fact.OFFICE, Fact.OFFICER)
+# The facts every plan has; the others are asked for only by what the plan uses (see builder._facts).
+REQUIRED_FACTS = (Fact.AGENCY, Fact.YEAR, Fact.PLAN_NAME)
+# The 附表1/2/3名稱 facts stand for a 附表 sheet that is not there: label, kind.
+TITLE_FACTS = {
+    Fact.MEASURES_TITLE: ("附表1", AttachmentKind.MEASURES),
+    Fact.SURVEY_TITLE: ("附表2", AttachmentKind.SURVEY),
+    Fact.ROSTER_TITLE: ("附表3", AttachmentKind.ROSTER),
+}
 
 
 FACT_KINDS: dict[Fact, Kind] = {
@@ -72,4 +104,5 @@ FACT_KINDS: dict[Fact, Kind] = {
     Fact.ISSUE_DATE: Kind.DATE,
     Fact.DUE_DATE: Kind.DATE,
     Fact.FORM_VERSION: Kind.INTEGER,
+    Fact.TOTAL_POINTS: Kind.INTEGER,
 }

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from ..errors import Location, Problem, Severity, ValidationFailed
 from ..office.output import safe_file_name
+from ..numbering import MAX_DEPTH
 from ..report import blocks
 from ..text import ROC_OFFSET, roc_date, suggestion
 from .builder import build_plan
 from .load import load_master, shown
 from .model import KeyPoint, Paragraph, Plan
-from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, TOTAL_POINTS, UNITS, Fact
+from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, UNITS, AttachmentKind, Fact
 
 # An outline label typed at the start of a paragraph (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)); labels are generated.
 _TYPED_LABEL = re.compile(
@@ -48,13 +49,13 @@ def check_master(path: Path) -> MasterCheck:
     if plan is not None:
         # rows of 附表1 that could not be read leave items and units without key points: not a mistake of their own
         measures_read = not any(p.is_error and p.location.sheet in _MEASURE_SHEETS for p in problems)
-        problems += validate_plan(plan, coverage=measures_read)
+        readable = {name for name, sheet in master.sheets.items() if sheet.usable}
+        problems += validate_plan(plan, coverage=measures_read, readable=readable)
     return MasterCheck(plan, sorted(problems, key=_reading_order))
 
 
 _MEASURE_SHEETS = {DIMENSIONS.name, ITEMS.name, MEASURES.name}
-_FACT_ATTRIBUTES = {Fact.AGENCY: "agency", Fact.PLAN_NAME: "plan_name", Fact.SURVEY_TITLE: "survey_title",
-                    Fact.ROSTER_TITLE: "roster_title"}
+_FACT_ATTRIBUTES = {Fact.AGENCY: "agency", Fact.PLAN_NAME: "plan_name"}
 _SHEET_ORDER = {spec.name: index for index, spec in enumerate(DATA_SHEETS, 1)}
 
 
@@ -65,14 +66,14 @@ def _reading_order(problem: Problem) -> tuple:
     return (sheet, loc.sheet or "", loc.row or 0, len(loc.column or ""), loc.column or "")
 
 
-def validate_plan(plan: Plan, coverage: bool = True) -> list[Problem]:
+def validate_plan(plan: Plan, coverage: bool = True, readable: set[str] | None = None) -> list[Problem]:
     """Every rule; `coverage` (dimensions, items and units that 附表1 leaves empty) only when 附表1 was read whole."""
     problems: list[Problem] = []
-    problems += _empty_sheet_problems(plan)
+    problems += _empty_sheet_problems(plan, readable if readable is not None else {s.name for s in DATA_SHEETS})
     problems += outline_problems(plan.body, "內容")
     problems += _dimension_problems(plan, coverage)
     problems += _fact_problems(plan)
-    for group in plan.roster:
+    for group in plan.roster if plan.facts.attachment(AttachmentKind.ROSTER) else ():
         problems += outline_problems(group.duties, "職掌")
         if not group.members and group.name:
             problems.append(Problem(f"編組「{shown(group.name)}」沒有成員，請填寫職務與姓名。", group.location))
@@ -80,12 +81,19 @@ def validate_plan(plan: Plan, coverage: bool = True) -> list[Problem]:
     return problems
 
 
-def _empty_sheet_problems(plan: Plan) -> list[Problem]:
+def _empty_sheet_problems(plan: Plan, readable: set[str]) -> list[Problem]:
+    """A sheet the plan uses but that has no rows; a sheet that could not be read is reported where it fails."""
+    if not plan.facts.locations:
+        return []
     file = next(iter(plan.facts.locations.values())).file
-    required = [(BODY.name, plan.body), (DIMENSIONS.name, plan.dimensions), (UNITS.name, plan.units),
-                (ROSTER.name, plan.roster)]
+    facts = plan.facts
+    required = [(BODY.name, plan.body), (UNITS.name, plan.units)]
+    if facts.attachment(AttachmentKind.MEASURES):
+        required.append((MEASURES.name, plan.dimensions))
+    if facts.attachment(AttachmentKind.ROSTER):
+        required.append((ROSTER.name, plan.roster))
     return [Problem("此工作表沒有任何資料列；請從第 2 列起填寫。", Location(file=file, sheet=sheet, row=2))
-            for sheet, rows in required if not rows]
+            for sheet, rows in required if not rows and sheet in readable]
 
 
 def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
@@ -100,6 +108,8 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
             problems.append(Problem(f"{what}開頭的「{label.group()}」看似自行輸入的編號；編號由「層級」自動產生，{fix}。",
                                     paragraph.location, Severity.WARNING))
         if paragraph.level is None:
+            if paragraph.level_unreadable:
+                previous = MAX_DEPTH  # whatever follows an unreadable level cannot be judged against it
             continue
         if paragraph.level > previous + 1:
             if previous == 0:
@@ -115,7 +125,7 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
 def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
     problems: list[Problem] = []
     for dimension in plan.dimensions:
-        if dimension.points <= 0:
+        if dimension.points is not None and dimension.points <= 0:
             problems.append(Problem("配分須為正整數。", dimension.points_location or dimension.location))
         if coverage and not dimension.key_points:
             problems.append(Problem(f"構面「{shown(dimension.name)}」在「附表1」沒有任何評核重點。", dimension.location))
@@ -131,10 +141,12 @@ def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
                                             Severity.WARNING))
                 seen.setdefault(key_point.name, key_point.location.row)
                 problems += _key_point_problems(plan, key_point)
-    total = sum(d.points for d in plan.dimensions)
-    if plan.dimensions and total != TOTAL_POINTS:
+    stated = plan.facts.total_points  # only a total the master states is checked
+    total = sum(d.points or 0 for d in plan.dimensions)
+    all_read = all(d.points is not None for d in plan.dimensions)  # a missing or unreadable one is reported itself
+    if stated is not None and plan.dimensions and all_read and total != stated:
         first = plan.dimensions[0].points_location or plan.dimensions[0].location
-        problems.append(Problem(f"各構面配分合計為 {total} 分，應為 {TOTAL_POINTS} 分。",
+        problems.append(Problem(f"各構面配分合計為 {total} 分，應為「{Fact.TOTAL_POINTS.value}」的 {stated} 分。",
                                 Location(file=first.file, sheet=DIMENSIONS.name, column=first.column, header="配分")))
     return problems
 
@@ -153,10 +165,11 @@ def _key_point_problems(plan: Plan, key_point: KeyPoint) -> list[Problem]:
                                 f" {EXCEL_TEXT_LIMIT} 字；附表1 完整印出，但各單位填報表的參考欄會截斷。",
                                 key_point.location, Severity.WARNING))
     due, where = key_point.due_date, key_point.due_date_location or _beside(key_point.location, "期限日期")
-    year_is_roc = plan.facts.year < ROC_OFFSET  # a Gregorian year is reported once, at 計畫年度
+    year_is_roc = 0 < plan.facts.year < ROC_OFFSET  # a Gregorian or missing year is reported once, at 計畫年度
+    issued = plan.facts.issue_date
     if due and year_is_roc and due.year - ROC_OFFSET != plan.facts.year:
         problems.append(Problem(f"期限日期 {roc_date(due)} 不在計畫年度 {plan.facts.year} 年內。", where))
-    elif due and due < plan.facts.issue_date:
+    elif due and issued and due < issued:
         problems.append(Problem(f"期限日期 {roc_date(due)} 早於函頒日期 {roc_date(plan.facts.issue_date)}。",
                                 where, Severity.WARNING))
     return problems
@@ -169,29 +182,31 @@ def _beside(location: Location, header: str) -> Location:
 def _fact_problems(plan: Plan) -> list[Problem]:
     facts = plan.facts
     problems: list[Problem] = []
+    if facts.year == 0:
+        return problems  # missing or not a number: reported by the builder, and nothing can be checked against it
     year_is_roc = facts.year < ROC_OFFSET  # checks against the plan year wait for a year that is right
     if not year_is_roc:
         problems.append(Problem(f"計畫年度請填民國年（例：{facts.year - ROC_OFFSET}），不是西元年 {facts.year}。",
                                 facts.locations[Fact.YEAR]))
-    number = re.fullmatch(r".+字第(\d{11})號", facts.document_number)
-    if not number:
-        problems.append(Problem("發文字號格式應為「機關代字＋單位代字＋字第＋11 位數字＋號」，例：北市警秘字第10733653600號。",
+    number = re.fullmatch(r".+字第(\d{9,11})號", facts.document_number)
+    if facts.document_number and not number:
+        problems.append(Problem("發文字號格式應為「機關代字＋單位代字＋字第＋數字＋號」，例：北市警秘字第10733653600號。",
                                 facts.locations[Fact.DOCUMENT_NUMBER], Severity.WARNING))
-    elif int(number.group(1)[:3]) != facts.issue_date.year - ROC_OFFSET:
+    elif number and facts.issue_date and int(number.group(1)[:3]) != facts.issue_date.year - ROC_OFFSET:
         problems.append(Problem("發文字號的前 3 位數字應為函頒日期的民國年。",
                                 facts.locations[Fact.DOCUMENT_NUMBER], Severity.WARNING))
-    if year_is_roc and facts.due_date.year - ROC_OFFSET != facts.year:
+    if facts.due_date and year_is_roc and facts.due_date.year - ROC_OFFSET != facts.year:
         problems.append(Problem(f"填報期限 {roc_date(facts.due_date)} 不在計畫年度 {facts.year} 年內。",
                                 facts.locations[Fact.DUE_DATE]))
-    elif facts.due_date < facts.issue_date:
+    elif facts.due_date and facts.issue_date and facts.due_date < facts.issue_date:
         problems.append(Problem(f"填報期限 {roc_date(facts.due_date)} 早於函頒日期 {roc_date(facts.issue_date)}。",
                                 facts.locations[Fact.DUE_DATE], Severity.WARNING))
     if facts.form_version < 1:
         problems.append(Problem("表單版本須為正整數。", facts.locations[Fact.FORM_VERSION]))
     units = [name for unit in plan.units for name in (unit.name, *unit.aliases)]
-    if facts.recipient not in units:
+    if facts.recipient and facts.recipient not in units:
         problems.append(Problem(f"收件單位「{shown(facts.recipient)}」不是「單位」工作表中的單位{suggestion(facts.recipient, units)}；"
-                                "各單位的填報表會寫明寄送此單位，若為局外單位可忽略此警告。",
+                                "各單位的填報表會寫明寄送此單位，若為外單位可忽略此警告。",
                                 facts.locations[Fact.RECIPIENT], Severity.WARNING))
     return problems + _title_problems(plan)
 
@@ -199,32 +214,35 @@ def _fact_problems(plan: Plan) -> list[Problem]:
 def _title_problems(plan: Plan) -> list[Problem]:
     facts = plan.facts
     longest_unit = max((u.name for u in plan.receiving_units()), key=len, default="")
-    titles = {
-        "計畫標題": (facts.title, (Fact.AGENCY, Fact.PLAN_NAME)),
-        "附表2 標題": (facts.unit_survey_title(longest_unit), (Fact.AGENCY, Fact.SURVEY_TITLE)),
-        "附表3 標題": (facts.agency + facts.roster_title, (Fact.AGENCY, Fact.ROSTER_TITLE)),
-    }
     problems = []
-    for what, (title, parts) in titles.items():
-        if len(title) > MAX_TITLE:
-            longest = max(parts, key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
-            problems.append(Problem(f"{what}長 {len(title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
-                                    f"請縮短「{longest.value}」。", facts.locations[longest]))
+    if len(facts.title) > MAX_TITLE:
+        longest = max((Fact.AGENCY, Fact.PLAN_NAME), key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
+        problems.append(Problem(f"計畫標題長 {len(facts.title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
+                                f"請縮短「{longest.value}」。", facts.locations[longest]))
+    for attachment, title in ((facts.attachment(AttachmentKind.SURVEY), facts.unit_survey_title(longest_unit)),
+                              (facts.attachment(AttachmentKind.ROSTER), facts.agency + facts.roster_title)):
+        if attachment and len(title) > MAX_TITLE:
+            problems.append(Problem(f"{attachment.label} 標題長 {len(title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
+                                    "請縮短附表名稱或「機關名稱」。", attachment.location))
     return problems
+
+
+def facts_have_survey(plan: Plan) -> bool:
+    return plan.facts.attachment(AttachmentKind.SURVEY) is not None
 
 
 def _unit_problems(plan: Plan, coverage: bool) -> list[Problem]:
     reached = {u for d in plan.dimensions for kp in d.key_points for u in kp.units}
     problems = [
         Problem(f"單位「{shown(unit.name)}」在「附表1」沒有任何承辦事項"
-                + ("；仍會收到調查表。" if unit.receives_survey else "。"), unit.location, Severity.WARNING)
+                + ("；仍會收到調查表。" if unit.receives_survey and facts_have_survey(plan) else "。"), unit.location, Severity.WARNING)
         for unit in plan.units if coverage and unit not in reached
     ]
     problems += [
         Problem(f"群組「{shown(group.name)}」沒有涵蓋任何單位。", group.location)
-        for group in plan.groups if not any(u.category in group.categories for u in plan.units)
+        for group in plan.groups if not any(group.covers(u) for u in plan.units)
     ]
-    if plan.units and not plan.receiving_units():
+    if plan.units and facts_have_survey(plan) and not plan.receiving_units():
         first = plan.units[0].location
         problems.append(Problem("所有單位的「填報調查表」都填「否」，不會產生任何單位的調查表。",
                                 Location(file=first.file, sheet=UNITS.name, header="填報調查表"), Severity.WARNING))

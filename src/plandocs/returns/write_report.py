@@ -65,7 +65,7 @@ def _some(names) -> str:
 def reasons_by_state(state: UnitState, due: dt.date) -> list[tuple[State, str]]:
     """Why a unit is written to, a phrase per state (內容不全 may have two), without the tool's words."""
     reasons: list[tuple[State, str]] = []
-    if State.MISSING in state.states:
+    if State.MISSING in state.states or State.UNUSABLE in state.states:
         kinds = "、".join(dict.fromkeys(file_kind(r) for r in state.unusable))
         reasons.append((State.UNUSABLE, f"來件為{kinds}，無法彙整，視同未回報") if kinds
                        else (State.MISSING, "尚未回報"))
@@ -99,8 +99,8 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
         entries.append((1, f"尚未回報（{len(missing)}個單位）：" + "、".join(
             s.unit.name + (f"（來件為{'、'.join(dict.fromkeys(file_kind(r) for r in s.unusable))}，無法彙整）"
                            if s.unusable else "") for s in missing) + "。"))
-    for kind, title in ((State.INCOMPLETE, "內容不全"), (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"),
-                        (State.LATE, "逾期回報")):
+    for kind, title in ((State.UNUSABLE, "來件格式無法彙整"), (State.INCOMPLETE, "內容不全"),
+                        (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"), (State.LATE, "逾期回報")):
         units = [s for s in states if kind in s.states]
         if units:
             entries.append((1, f"{title}（{len(units)}個單位）："))

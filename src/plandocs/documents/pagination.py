@@ -1,0 +1,317 @@
+"""Tables that page like the issued plan, in Word and in LibreOffice, decided when the .docx is written.
+
+Independent of how a table is produced (which columns, which template), on the rendered document:
+
+- column widths follow content and long titles break at natural boundaries (table_widths.py);
+- every row is `w:cantSplit`, so neither program breaks a row on its own; the rows of a group of short
+  rows (tied by a vertical merge of the first column, e.g. one roster group) that fit on a page are kept
+  on one (`w:keepNext`, which both programs honour for table rows); a table's last row never stands alone;
+- a row taller than the room left moves to the next page whole when it fits there and the room left is a
+  small share of a page; otherwise (a row taller than a page, or much room left) it is split in two rows
+  at a paragraph boundary where the page falls, as the page model estimates it, never leaving fewer than
+  two lines on either side nor a paragraph that introduces a list (「…如下：」) at a page's foot;
+- the second part repeats the row's labels (the cells before the split cell, as the issued plan does)
+  and restarts the vertical merges it continues with their label, so every page names the 評核項目 and
+  評核重點 (or group and duties) its text belongs to. The labels are repeated without a 「（續）」 mark: the
+  issued plan has none, and text it does not have would lower the circular's fidelity to it.
+
+Header rows repeat (`w:tblHeader`) as the templates set them.
+"""
+from __future__ import annotations
+
+import copy
+
+from .page_model import (
+    ROW_BORDER, Page, Styles, cell_margins, grid_widths, is_header, paragraph_height, paragraph_lines, row_cells,
+    section_pages, vmerge, w,
+)
+from .table_widths import break_title, fit_columns
+
+_SHORT_ROW = 3 * 360 + ROW_BORDER  # twips: rows this short (a roster's members) make a group kept on one page
+# A row that fits on a page but not in the room left is split only where that room is at least this share
+# of a page: a smaller gap costs less than a split (every split repeats labels the reader must skip).
+_SPLIT_ROOM = 0.4
+_WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
+
+
+def paginate(document_root, styles_root) -> None:
+    """Apply every rule above to a rendered document's tree (w:document), in place."""
+    styles = Styles(styles_root)
+    body = document_root.find(w("body"))
+    for elements, page in section_pages(body):
+        for element in elements:
+            if element.tag == w("tbl"):
+                fit_columns(element, styles)
+            elif element.tag == w("p"):
+                break_title(element, styles, page)
+        _Flow(styles, page).place(elements)
+
+
+def _set_row_property(row, name: str) -> None:
+    trpr = row.find(w("trPr"))
+    if trpr is None:
+        trpr = row.makeelement(w("trPr"), {})
+        row.insert(0, trpr)
+    if trpr.find(w(name)) is None:
+        trpr.append(trpr.makeelement(w(name), {}))  # ooxml_order puts it in its place
+
+
+def _set_keep_next(row) -> None:
+    for paragraph in row.iter(w("p")):
+        ppr = paragraph.find(w("pPr"))
+        if ppr is None:
+            ppr = paragraph.makeelement(w("pPr"), {})
+            paragraph.insert(0, ppr)
+        keep = ppr.find(w("keepNext"))
+        if keep is None:
+            ppr.append(ppr.makeelement(w("keepNext"), {}))
+        else:
+            keep.attrib.pop(w("val"), None)
+
+
+# ---------------------------------------------------------------- the flow of pages
+
+class _Flow:
+    """Walks a section's paragraphs and tables down its pages, deciding where rows go and splitting tall ones."""
+
+    def __init__(self, styles: Styles, page: Page):
+        self.styles = styles
+        self.page = page
+        self.used = 0.0
+
+    def new_page(self) -> None:
+        self.used = 0.0
+
+    def place(self, elements: list) -> None:
+        for element in elements:
+            if element.tag == w("p"):
+                self.paragraph(element)
+            elif element.tag == w("tbl"):
+                _TableFlow(self, element).place()
+
+    def paragraph(self, paragraph) -> None:
+        fmt = self.styles.of(paragraph)
+        if fmt.page_break_before and self.used:
+            self.new_page()
+        height = paragraph_height(paragraph, self.styles, self.page.width)
+        self.used += height
+        while self.used > self.page.height:
+            self.used -= self.page.height
+        if any(br.get(w("type")) == "page" for br in paragraph.iter(w("br"))):
+            self.new_page()
+
+
+class _TableFlow:
+    def __init__(self, flow: _Flow, table):
+        self.flow = flow
+        self.table = table
+        self.styles = flow.styles
+        self.grid = grid_widths(table)
+        self.margins = cell_margins(table)
+        rows = table.findall(w("tr"))
+        self.headers = [r for r in rows if is_header(r)]
+        self.header_height = sum(self.row_height(r) for r in self.headers)
+        self.room = flow.page.height - self.header_height  # a page's room for the body rows
+
+    def cell_width(self, column: int, span: int) -> int:
+        return sum(self.grid[column:column + span]) - self.margins
+
+    def cell_height(self, column: int, span: int, cell) -> float:
+        width = self.cell_width(column, span)
+        return sum(paragraph_height(p, self.styles, width) for p in cell.findall(w("p")))
+
+    def row_height(self, row) -> float:
+        heights = [self.cell_height(c, s, cell) for c, s, cell in row_cells(row) if vmerge(cell) is None]
+        trpr = row.find(w("trPr"))
+        minimum = trpr.find(w("trHeight")) if trpr is not None else None
+        floor = int(minimum.get(w("val"), 0)) if minimum is not None else 0
+        return max(heights + [floor, 0]) + ROW_BORDER
+
+    def groups(self) -> list[list]:
+        groups: list[list] = []
+        for row in self.table.findall(w("tr")):
+            if is_header(row):
+                continue
+            cells = row_cells(row)
+            first = vmerge(cells[0][2]) if cells else None
+            if first == "continue" and groups:
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        return groups
+
+    def merged_height(self, group: list) -> float:
+        """The tallest content of a merged cell of the group (it must fit beside the group's rows)."""
+        tallest = 0.0
+        for column, span, cell in row_cells(group[0]):
+            if vmerge(cell) == "restart":
+                tallest = max(tallest, self.cell_height(column, span, cell) + ROW_BORDER)
+        return tallest
+
+    def place(self) -> None:
+        flow = self.flow
+        if self.room <= 0 or not self.grid:
+            return
+        flow.used += self.header_height
+        groups = self.groups()
+        for index, group in enumerate(groups):
+            heights = [self.row_height(r) for r in group]
+            total = max(sum(heights), self.merged_height(group))
+            fits_a_page = total <= self.room
+            last_of_table = index == len(groups) - 1
+            short_rows = all(h <= _SHORT_ROW for h in heights)
+            if len(group) > 1 and fits_a_page and short_rows:
+                for row in group[:-1]:
+                    _set_keep_next(row)
+                if flow.used + total > flow.page.height:
+                    self.open_page(group[0])
+            if last_of_table and index > 0 and fits_a_page and len(group) == 1:
+                _set_keep_next(groups[index - 1][-1])  # the table's last row never alone on a page
+            for row in group:
+                self.place_row(row)
+
+    def open_page(self, row, continued: bool = False) -> None:
+        self.flow.new_page()
+        self.flow.used = self.header_height
+        if continued:
+            self.restart_merges(row)
+
+    def place_row(self, row) -> None:
+        """A row that fits the room left stays; one that fits a page moves to the next whole; a taller one is
+        split where the page falls (its labels repeated on the next), unless fewer than two lines would stand
+        on either side of the split."""
+        flow = self.flow
+        _set_row_property(row, "cantSplit")
+        while True:
+            height = self.row_height(row)
+            if flow.used + height <= flow.page.height:
+                flow.used += height
+                return
+            left = flow.page.height - flow.used
+            if height <= self.room and left < self.room * _SPLIT_ROOM:  # it moves to the next page whole
+                self.open_page(row)
+                flow.used += height
+                return
+            rest = self.split(row, flow.page.height - flow.used)
+            if rest is None:
+                if flow.used > self.header_height:  # the row starts on the next page instead
+                    self.open_page(row)
+                    continue
+                flow.used = min(flow.used + height, flow.page.height)  # one paragraph taller than a page
+                return
+            flow.used += self.row_height(row)
+            self.open_page(rest, continued=True)
+            row = rest
+
+    def split(self, row, room: float):
+        """Split `row` so that its first part fits `room`; the new row with the rest, or None where impossible."""
+        cells = row_cells(row)
+        heights = [self.cell_height(c, s, cell) if vmerge(cell) is None else 0.0 for c, s, cell in cells]
+        tallest = max(range(len(cells)), key=lambda i: heights[i])
+        line = self.styles.of(cells[tallest][2].find(w("p"))).line_height()
+        room -= ROW_BORDER + line / 2  # half a line kept free for the model's error
+        keep: dict[int, int] = {}
+        for index, (column, span, cell) in enumerate(cells):
+            if index < tallest or vmerge(cell) == "continue":
+                continue
+            width = self.cell_width(column, span)
+            used, count = 0.0, 0
+            paragraphs = cell.findall(w("p"))
+            for paragraph in paragraphs:
+                height = paragraph_height(paragraph, self.styles, width)
+                if used + height > room:
+                    break
+                used, count = used + height, count + 1
+            if count < len(paragraphs):
+                keep[index] = count
+        if tallest not in keep:
+            return None
+        paragraphs = cells[tallest][2].findall(w("p"))
+        width = self.cell_width(*cells[tallest][:2])
+        count = keep[tallest]
+        rest_lines = sum(paragraph_height(p, self.styles, width, False) for p in paragraphs[count:]) / line
+        if rest_lines < _WIDOW_LINES and count > 1:
+            count -= 1
+        while count > 1 and _introduces(paragraphs[count - 1]):  # 「…如下：」 stays with what it introduces
+            count -= 1
+        first_lines = sum(paragraph_height(p, self.styles, width, False) for p in paragraphs[:count]) / line
+        if count == 0 or first_lines < _WIDOW_LINES - 0.01:
+            return None
+        keep[tallest] = count
+        rest = copy.deepcopy(row)
+        for index, ((_, _, cell), (_, _, copied)) in enumerate(zip(cells, row_cells(rest))):
+            if index < tallest:
+                _continue_label(cell, copied)
+            elif index in keep:
+                _move_paragraphs(cell, copied, keep[index])
+            else:
+                _empty(copied)
+        row.addnext(rest)
+        return rest
+
+    def restart_merges(self, row) -> None:
+        """A row continuing a split row on a new page: each merge it continues restarts here with its label."""
+        rows = self.table.findall(w("tr"))
+        position = rows.index(row)
+        for column, _, cell in row_cells(row):
+            if vmerge(cell) != "continue":
+                continue
+            for above in reversed(rows[:position]):
+                start = next((c for col, _, c in row_cells(above) if col == column), None)
+                if start is not None and vmerge(start) == "restart":
+                    _restart_with_label(start, cell)
+                    break
+                if start is None or vmerge(start) != "continue":
+                    break
+
+
+def _introduces(paragraph) -> bool:
+    return "".join(paragraph_lines(paragraph)).rstrip().endswith(("：", ":"))
+
+
+def _continue_label(cell, copied) -> None:
+    """The second part of a split row: a label cell repeats its text as it is; a merge continues."""
+    if vmerge(cell) is not None:
+        _setvmerge(copied, "continue")
+        _empty(copied)
+
+
+def _restart_with_label(start, cell) -> None:
+    for paragraph in cell.findall(w("p")):
+        cell.remove(paragraph)
+    for paragraph in start.findall(w("p")):
+        cell.append(copy.deepcopy(paragraph))
+    _setvmerge(cell, "restart")
+
+
+def _setvmerge(cell, value: str) -> None:
+    element = cell.find(f"{w('tcPr')}/{w('vMerge')}")
+    if value == "continue":
+        element.attrib.pop(w("val"), None)
+    else:
+        element.set(w("val"), value)
+
+
+def _move_paragraphs(cell, copied, keep: int) -> None:
+    """The first `keep` paragraphs stay in the row, the others go to its second part."""
+    originals, copies = cell.findall(w("p")), copied.findall(w("p"))
+    for paragraph in originals[keep:]:
+        cell.remove(paragraph)
+    if keep == 0:
+        _empty_paragraph(cell, originals[0])
+    for paragraph in copies[:keep]:
+        copied.remove(paragraph)
+
+
+def _empty(cell) -> None:
+    paragraphs = cell.findall(w("p"))
+    for paragraph in paragraphs:
+        cell.remove(paragraph)
+    _empty_paragraph(cell, paragraphs[0] if paragraphs else None)
+
+
+def _empty_paragraph(cell, model) -> None:
+    paragraph = cell.makeelement(w("p"), {})
+    if model is not None and model.find(w("pPr")) is not None:
+        paragraph.append(copy.deepcopy(model.find(w("pPr"))))
+    cell.append(paragraph)

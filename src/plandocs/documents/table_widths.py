@@ -1,0 +1,212 @@
+"""Column widths and title breaks that follow content, on a rendered document.
+
+- A column is at least as wide as its longest unbreakable token: a number with its unit such as
+  「6月29日」 or 「107年」, a short Latin word, a short column heading, and in a column of names (units,
+  titles) each name; the width is taken from the columns with most to spare. In a narrow column the width
+  then grows until no number (or name) meets a line's end, since LibreOffice breaks CJK text between any
+  two characters, digits included.
+- A title (centred, bold, 14 pt or more) longer than a line is broken only at natural boundaries: after
+  the agency's name, before a year, after the name of a form or plan.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+from .page_model import (
+    AUTOSPACE, HANGING, NUMBER_TOKEN, NO_LINE_START, Page, Styles, cell_margins, char_width, grid_widths,
+    is_header, is_latin, paragraph_lines, row_cells, text_width, unit_width, units_of, vmerge, w,
+)
+
+_SHORT_HEADING = 6  # a column heading of up to this many characters is kept on one line
+_NAME_LENGTH = 6  # a column whose segments are all this short is a column of names (units, titles)
+_LONGEST_WORD = 12  # a longer Latin run (a web address) may break: no column could hold it
+_SLACK = 30  # twips: what rounding in either program may take from a line
+_NARROW = 2500  # twips: columns in which numbers are kept off line ends
+_EDGE = 0.1  # ems: a line filled this close to its end counts as full
+_TITLE_SIZE = 28  # half-points: a title is centred, bold and at least 14 pt (the issue line is not)
+_SEPARATORS = re.compile(r"[、，,／/\s]+")
+# Where a title may break: after an agency's name, before a year, after the name of a form or plan
+# (…調查表｜回報彙整): where the parts a title is made of meet, so a name typed in the master stays whole.
+_TITLE_BOUNDARY = re.compile(r"(?<=[局署府部院會處室所隊])(?=[^局署府部院會處室所隊（(）)])|(?<!\d)(?=\d+年)|(?<=[表畫冊])(?=[^）)」』])")
+
+
+def _segments(paragraph) -> list[str]:
+    return [s for s in _SEPARATORS.split("".join(paragraph_lines(paragraph))) if s]
+
+
+def _columnrow_cells(table, grid: list[int]):
+    """(column, paragraph, in a header row) for every paragraph of a cell one grid column wide."""
+    for row in table.findall(w("tr")):
+        header = is_header(row)
+        for column, span, cell in row_cells(row):
+            if span == 1 and column < len(grid) and vmerge(cell) != "continue":
+                for paragraph in cell.findall(w("p")):
+                    yield column, paragraph, header
+
+
+def fit_columns(table, styles: Styles) -> None:
+    """Widen each column to its longest unbreakable token, taking the width from the columns with most to spare.
+
+    Unbreakable: a number with its unit (「6月29日」, 「107年」), a short Latin word, a short column heading,
+    and in a column of names (every segment between 、 or spaces at most six characters: units, titles)
+    each name. Numbers in a narrow column are then kept off line ends: LibreOffice breaks CJK text between
+    any two characters, digits included, so the column grows until no number straddles a line.
+    """
+    grid = grid_widths(table)
+    if not grid or not all(grid):
+        return
+    margins = cell_margins(table)
+    paragraphs = list(_columnrow_cells(table, grid))
+    names = [True] * len(grid)
+    for column, paragraph, header in paragraphs:
+        if not header and any(len(s) > _NAME_LENGTH for s in _segments(paragraph)):
+            names[column] = False
+    need = [0.0] * len(grid)
+    for column, paragraph, header in paragraphs:
+        text = "".join(paragraph_lines(paragraph)).strip()
+        if not text:
+            continue
+        tokens = [u for u in units_of(text) if 1 < len(u) <= _LONGEST_WORD]
+        if header and len(text) <= _SHORT_HEADING:
+            tokens.append(text)
+        if names[column] and not header:
+            tokens += _segments(paragraph)
+        fmt = styles.of(paragraph)
+        for token in tokens:
+            need[column] = max(need[column], unit_width(token) * fmt.size * 10 + margins + fmt.left + _SLACK)
+    need = [round(n) for n in need]
+    for column, width in enumerate(grid):
+        if width <= _NARROW:
+            need[column] = max(need[column], _no_straddle_width(
+                [(p, styles.of(p)) for c, p, h in paragraphs if c == column and not h], max(width, need[column]),
+                margins, names[column]))
+    widths = _redistribute(grid, need)
+    if widths == grid:
+        return
+    for element, width in zip(table.findall(f"{w('tblGrid')}/{w('gridCol')}"), widths):
+        element.set(w("w"), str(width))
+    for row in table.findall(w("tr")):
+        for column, span, cell in row_cells(row):
+            cell_width = cell.find(f"{w('tcPr')}/{w('tcW')}")
+            if cell_width is not None and cell_width.get(w("type"), "dxa") == "dxa":
+                cell_width.set(w("w"), str(sum(widths[column:column + span])))
+
+
+def _no_straddle_width(paragraphs, width: int, margins: int, names: bool) -> int:
+    """The least width from `width` up (by quarter ems) at which no number (or name, in a column of names)
+    of the paragraphs meets a line end."""
+    if not paragraphs or not (names or any(NUMBER_TOKEN.search("".join(paragraph_lines(p))) for p, _ in paragraphs)):
+        return width
+    em = max(fmt.size for _, fmt in paragraphs) * 10
+    for step in range(17):
+        candidate = width + step * em // 4
+        if not any(_straddles(line, (candidate - margins - fmt.left) / (fmt.size * 10), names)
+                   for p, fmt in paragraphs for line in paragraph_lines(p)):
+            return candidate
+    return width
+
+
+def _straddles(text: str, room: float, names: bool = False) -> bool:
+    """Whether a number falls across a line end when text is broken between any two characters (LibreOffice's
+    way with CJK) or between words (Word's way with digits), closing punctuation never starting a line."""
+    spans = [(m.start(), m.end()) for m in NUMBER_TOKEN.finditer(text) if m.end() - m.start() > 1]
+    if names:
+        spans += [(m.start(), m.end()) for m in re.finditer(r"[^、，,／/\s]{2,}", text)]
+    if not spans:
+        return False
+    for whole_digits in (False, True):
+        ends, used, position = [], 0.0, 0
+        while position < len(text):
+            end = position + 1
+            if whole_digits and text[position].isascii() and text[position].isalnum():
+                while end < len(text) and text[end].isascii() and text[end].isalnum():
+                    end += 1
+            while end < len(text) and text[end] in NO_LINE_START:
+                end += 1
+            width = text_width(text[position:end])
+            if position and ((is_latin(text[position - 1]) and not is_latin(text[position]))
+                             or (is_latin(text[position]) and not is_latin(text[position - 1]))):
+                width += AUTOSPACE
+            hanging = char_width(text[end - 1]) if text[end - 1] in HANGING else 0.0
+            if used and used + width - hanging > room - _EDGE:
+                ends.append(position)
+                used = 0.0
+            used += width
+            position = end
+        if any(start < end_ < stop for end_ in ends for start, stop in spans):
+            return True
+    return False
+
+
+def _redistribute(grid: list[int], need: list[int]) -> list[int]:
+    """Grid widths with every column at least its need, the total kept, taken from the widest columns first."""
+    widths = list(grid)
+    deficit = sum(max(0, n - g) for g, n in zip(grid, need))
+    if not deficit:
+        return widths
+    spare = {i: g - max(n, 0) for i, (g, n) in enumerate(zip(grid, need)) if g > n}
+    if sum(spare.values()) < deficit:
+        return widths  # the page is too narrow for every token: leave the author's widths
+    for i, (g, n) in enumerate(zip(grid, need)):
+        widths[i] = max(g, n)
+    for i in sorted(spare, key=lambda i: (-spare[i], i)):
+        taken = min(spare[i], deficit)
+        widths[i] -= taken
+        deficit -= taken
+        if not deficit:
+            break
+    return widths
+
+
+# ---------------------------------------------------------------- titles
+
+def break_title(paragraph, styles: Styles, page: Page) -> None:
+    """A centred paragraph of one line that does not fit: line breaks at natural boundaries only.
+
+    Two lines, balanced, where both halves fit; else as few lines as fit, each ending at a boundary.
+    A title that cannot be broken so is left to the office program.
+    """
+    fmt = styles.of(paragraph)
+    if not (fmt.centred and fmt.bold and fmt.size >= _TITLE_SIZE) or paragraph.find(f".//{w('br')}") is not None:
+        return
+    texts = paragraph.findall(f"{w('r')}/{w('t')}")
+    text = "".join(t.text or "" for t in texts)
+    room = (page.width - fmt.left) / (fmt.size * 10) - 0.5
+    if not text or text_width(text) <= room or len(text) > 120:
+        return
+    boundaries = sorted({m.start() for m in _TITLE_BOUNDARY.finditer(text) if 0 < m.start() < len(text)})
+    halves = [p for p in boundaries if text_width(text[:p]) <= room and text_width(text[p:]) <= room]
+    if halves:
+        breaks = [min(halves, key=lambda p: (abs(text_width(text[:p]) - text_width(text[p:])), p))]
+    else:
+        breaks, start = [], 0
+        while text_width(text[start:]) > room:
+            fitting = [p for p in boundaries if p > start and text_width(text[start:p]) <= room]
+            if not fitting:
+                return
+            breaks.append(fitting[-1])
+            start = fitting[-1]
+    for position in reversed(breaks):
+        _insert_break(texts, position)
+
+
+def _insert_break(texts: list, position: int) -> None:
+    """A line break at a character position of the paragraph's text, which runs over `texts` (w:t elements)."""
+    offset = 0
+    for element in texts:
+        length = len(element.text or "")
+        if offset <= position < offset + length:
+            run = element.getparent()
+            before, after = element.text[:position - offset], element.text[position - offset:]
+            element.text = before
+            second = copy.deepcopy(element)
+            second.text = after
+            index = list(run).index(element)
+            run.insert(index + 1, run.makeelement(w("br"), {}))
+            run.insert(index + 2, second)
+            for t in (element, second):
+                if t.text != t.text.strip():
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            return
+        offset += length

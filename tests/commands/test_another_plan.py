@@ -1,0 +1,111 @@
+"""A plan of another shape goes into the master as it is, builds with nothing invented, and carries no word
+of the shipped Taipei plan in any of its outputs."""
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from helpers.land_office import (
+    AGENCY, ATTACHMENT_LABEL, ATTACHMENT_TITLE, FIRST_PLAN_WORDS, ISSUE_LINE, PLAN_NAME, SHEETS, TABLE_HEADINGS, YEAR,
+    make_land_office_project,
+)
+from plandocs.commands.build import build
+from plandocs.commands.check import check_all
+
+TITLE = f"{AGENCY}{YEAR}年度{PLAN_NAME}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = make_land_office_project(tmp_path_factory.mktemp("land_office"))
+    report = build(project)
+    return project, report
+
+
+def test_the_plan_passes_check_without_a_problem(tmp_path) -> None:
+    project = make_land_office_project(tmp_path)
+    problems = check_all(project).problems
+    assert problems == [], "\n".join(p.format() for p in problems)
+
+
+def test_the_build_makes_the_circular_only(built) -> None:
+    project, report = built
+    files = sorted(p.relative_to(project.output).as_posix() for p in project.output.rglob("*") if p.is_file())
+    assert files == sorted([f"{TITLE}.docx", "manifest.csv"])
+
+
+def _paragraphs(xml: str) -> list[str]:
+    return ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in re.findall(r"<w:p[ >].*?</w:p>", xml)]
+
+
+def test_the_circular_prints_the_master_and_nothing_else(built) -> None:
+    project, _ = built
+    with zipfile.ZipFile(project.output / f"{TITLE}.docx") as docx:
+        xml = docx.read("word/document.xml").decode()
+    texts = [t for t in _paragraphs(xml) if t]
+    body = [row[1] for row in SHEETS["本文"][1:]]
+    labels = ["壹、", "", "貳、", "", "參、", "", "肆、", "一、", "二、"]
+    assert texts[:2] == [TITLE, ISSUE_LINE]
+    assert texts[2:11] == [label + text for label, text in zip(labels, body)]
+    assert texts[11:13] == [ATTACHMENT_LABEL, ATTACHMENT_TITLE]
+    # one table, its own headings, then each key point's row: no dimension heading, no points, no other attachment
+    assert xml.count("<w:tbl>") == 1
+    assert texts[13:16] == TABLE_HEADINGS
+    assert texts[16:] == [
+        "簡化作業流程", "一、登記案件隨到隨辦，當日收件當日辦竣。", "(一)簡易案件設置快速窗口。", "二、測量案件以電話通知會同時間。", "登記課",
+        "便民措施", "一、設置跨所申辦地籍謄本服務。", "二、提供網路申辦地價查詢。", "各課",
+        "資訊公開", "一、於網站公開各類案件處理進度。", "資訊課", "行政課",
+    ]
+
+
+def test_no_output_carries_a_word_of_the_first_plan(built) -> None:
+    project, _ = built
+    texts = {}
+    for path in project.output.rglob("*"):
+        if not path.is_file():
+            continue
+        texts[path.name + " (file name)"] = path.name
+        if path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    if name.endswith(".xml"):
+                        # the text of every part, and the names its attributes carry (style names, properties)
+                        xml = archive.read(name).decode("utf-8")
+                        texts[f"{path.name}:{name}"] = re.sub(r"<[^>]+>", " ", xml)
+                        texts[f"{path.name}:{name} (names)"] = " ".join(re.findall(r'w:val="([^"0-9]*)"', xml))
+        else:
+            texts[path.name] = path.read_text(encoding="utf-8-sig")
+    assert len(texts) >= 10  # the circular's parts, its name, the manifest
+    found = [(where, word) for where, text in texts.items() for word in FIRST_PLAN_WORDS if word in text]
+    assert found == []
+
+
+def test_collect_says_a_plan_without_a_survey_has_nothing_to_collect(tmp_path) -> None:
+    from plandocs.commands.collect import collect
+    from plandocs.errors import InputError
+
+    project = make_land_office_project(tmp_path / "project")
+    (tmp_path / "returns").mkdir()
+    with pytest.raises(InputError, match="此計畫沒有調查表"):
+        collect(project, tmp_path / "returns")
+    assert not project.output.exists()
+
+
+def test_what_a_plan_uses_is_asked_for_where_it_goes(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    project = make_land_office_project(tmp_path)
+    workbook = load_workbook(project.source)
+    workbook["附表"].append(["附表二", "調查表", "措施調查表"])  # a survey needs a due date and a recipient
+    workbook["計畫資料"].append(["配分合計", 100])  # a stated total needs dimensions with points
+    workbook.create_sheet("構面").append(["構面名稱", "評核類別", "配分"])
+    workbook["構面"].append(["便民", None, None])
+    workbook.save(project.source)
+    errors = [p for p in check_all(project).problems if p.is_error]
+    messages = sorted(p.message for p in errors)
+    assert "計畫有調查表，須填寫「填報期限」：請新增一列並填寫內容。" in messages
+    assert "計畫有調查表，須填寫「收件單位」：請新增一列並填寫內容。" in messages
+    assert any(p.message == "已填「配分合計」，各構面須填配分。" and p.location.sheet == "構面" and p.location.row == 2
+               for p in errors)
