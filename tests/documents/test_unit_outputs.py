@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from plandocs.commands.build import UNITS_FOLDER, build
-from plandocs.documents.fill_in_form import IDENTITY_SHEET, PROGRESS_SHEET, SURVEY_SHEET
+from plandocs.documents.docx_identity import with_identity
+from plandocs.documents.fill_in_form import IDENTITY_SHEET, PROGRESS_SHEET, SURVEY_SHEET, identity
 from plandocs.office.output import MANIFEST, reproducible
 from plandocs.documents.contexts import survey_context
 from plandocs.documents.render import document_time, render_template
@@ -180,7 +181,7 @@ def test_a_stamped_copy_equals_a_direct_rendering_part_by_part(edited):
     assert parts(files[FILL_IN_WORKBOOK_KIND].read_bytes()) == parts(fill_in_workbook(plan, unit))
     template = output.parent / "templates" / SURVEY_TEMPLATE
     rendered = render_template(template, lambda styles: survey_context(plan, unit))
-    direct = reproducible(rendered, document_time(plan.facts))
+    direct = reproducible(with_identity(rendered, identity(plan, unit)), document_time(plan.facts))
     copy = parts(files[SURVEY_KIND].read_bytes())
     assert "<dc:title>臺北市政府警察局研發&amp;&lt;測試&gt;室107年" in copy["docProps/core.xml"].decode()
     assert copy == parts(direct)

@@ -137,7 +137,7 @@ def report(sent, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def consolidated(report):
-    (path,) = [p for p in report.written if p.suffix == ".xlsx"]
+    (path,) = [p for p in report.written if p.suffix == ".xlsx" and p.parent == report.folder]  # not 補正 or 催報
     return load_workbook(path)
 
 

@@ -145,7 +145,7 @@ def _consolidated_workbook(collection: Collection, problems: list[Finding], work
     _matrix_sheet(writer, collection)
     ledger_table = ledger_rows(collection)
     widths = {"單位": 14, "類別": 6, "狀態": 10, "回報情形": 16, "來源檔案": 30, "填報日期": 14, "日期依據": 16, "填報人": 10,
-              "聯絡電話": 20, "表單版本": 8, "辨識方式": 22, "說明": 60, "工作表": 8, "儲存格": 10, "檔案類型": 22,
+              "聯絡電話": 20, "表單版本": 8, "辨識方式": 22, "說明": 60, "工作表": 8, "儲存格": 10, "檔案類型": 28,
               "讀取方式": 16}
     ledger = writer.table(LEDGER_SHEET, [Column(h, widths[h], h in ("來源檔案", "說明", "回報情形"))
                                          for h in LEDGER_HEADINGS], ledger_table)
