@@ -21,7 +21,7 @@ def test_what_is_not_one_whole_number_is_refused(typed):
 
 def test_the_master_and_the_returns_read_the_comma_alike():
     """A comma that does not group thousands is a typo in both places, never a separator to drop."""
-    from plandocs.master.builder import whole_number as master_rule
+    from plandocs.master.cells import whole_number as master_rule
     from plandocs.returns.read_workbook import whole_number as returns_rule
 
     assert master_rule is returns_rule is whole_number

@@ -31,7 +31,7 @@ def test_a_new_project_passes_check_as_created(tmp_path) -> None:
     written = new_project(folder, year=115)
     paths = Paths.under(folder)
     assert sorted(p.relative_to(folder).as_posix() for p in written) == [
-        "README.txt", "source/plan_master.xlsx", "templates/plan.docx", "templates/report.docx",
+        "README.txt", "source/plan_master.xlsx", "templates/plan.docx", "templates/reminder.docx", "templates/report.docx",
         "templates/roster.docx", "templates/survey.docx"]
     assert check_all(paths).problems == []
     workbook = load_workbook(paths.source)

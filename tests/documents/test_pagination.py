@@ -18,6 +18,7 @@ from docx import Document
 from helpers.project import make_project
 from plandocs.commands.build import BuildReport, build
 from plandocs.office import pdf
+from plandocs.returns.write_report import REPORT_KIND
 
 pytestmark = pytest.mark.skipif(
     pdf.find_soffice() is None or shutil.which("pdftotext") is None,
@@ -156,7 +157,7 @@ def test_collects_report_keeps_years_whole_and_breaks_its_title_at_boundaries(pd
         filled(output, unit).save(returns / f"{unit}_回報.xlsx")
     project = output.parent
     report = collect(Paths(project / "source" / "plan_master.xlsx", project / "templates", tmp_path / "out"), returns)
-    (document,) = [a for a in report.artifacts if a.path.suffix == ".docx"]
+    (document,) = [a for a in report.artifacts if a.kind == REPORT_KIND]
     (made,) = pdf.convert_to_pdf([pdf.Document(document.path.name, document.data)], dt.datetime(2018, 6, 30)).pdfs
     path = tmp_path / "report.pdf"
     path.write_bytes(made)

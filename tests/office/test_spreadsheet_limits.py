@@ -7,7 +7,8 @@ import zipfile
 import pytest
 
 from plandocs.office.spreadsheet_reader import MAX_DENSE_CELLS, read_spreadsheet, sheets_as_json, sheets_from_json
-from plandocs.office.xlsx_reader import CellData, SheetData, UnreadableWorkbook
+from plandocs.office.workbook_data import CellData, SheetData
+from plandocs.office.xlsx_reader import UnreadableWorkbook
 
 _NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '

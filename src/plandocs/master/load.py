@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..errors import InputError, Location, Problem, Severity
 from ..office.formats import office_lock_files
-from ..office.xlsx_reader import CellData, SheetData, column_letter, read_workbook
+from ..office.workbook_data import CellData, SheetData, column_letter
+from ..office.xlsx_reader import read_workbook
 from ..text import clean_text, close_names, is_blank, text_key
 from .schema import DATA_SHEETS, MASTER_GUIDE_SHEET, ITEMS, MEASURES, OPTIONAL_SHEETS, ROSTER, SheetSpec
 

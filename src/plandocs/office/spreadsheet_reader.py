@@ -18,9 +18,10 @@ from xml.sax.handler import ContentHandler
 
 from ..errors import Location
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE
+from .workbook_data import CellData, SheetData, WorkbookData
 from .xlsx_reader import (
-    ENCRYPTED_STREAM, MAX_CELLS, MAX_FILE_BYTES, MAX_MERGED_RANGES, CellData, SheetData, UnreadableWorkbook,
-    WorkbookData, check_archive, read_workbook_bytes, too_many_merges,
+    ENCRYPTED_STREAM, MAX_CELLS, MAX_FILE_BYTES, MAX_MERGED_RANGES, UnreadableWorkbook, check_archive,
+    read_workbook_bytes, too_many_merges,
 )
 
 # calamine lays each sheet out densely, about 32 bytes a cell, from its first cell to its last: a sheet whose

@@ -23,9 +23,7 @@ from xml.sax.handler import ContentHandler
 from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import InputError, Location
-from .workbook_data import (  # noqa: F401 - the reader's data model, imported from here by every stage
-    HEADER_SEARCH_ROWS, CellData, SheetData, WorkbookData, column_index, column_letter,
-)
+from .workbook_data import CellData, SheetData, WorkbookData, column_index
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from ..errors import Location, Problem, Severity
-from ..office.xlsx_reader import column_index, column_letter
+from ..office.workbook_data import column_index, column_letter
 from .records import Finding
 
 PER_KIND = 100

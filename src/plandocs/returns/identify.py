@@ -10,7 +10,7 @@ from ..documents.fill_in_form import (
 )
 from ..errors import Location, Severity
 from ..master.model import Unit
-from ..office.xlsx_reader import HEADER_SEARCH_ROWS, WorkbookData
+from ..office.workbook_data import HEADER_SEARCH_ROWS, WorkbookData
 from ..text import clean_text, name_key
 from .records import Recognition, Return, Status
 from .reference import Reference

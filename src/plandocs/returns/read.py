@@ -13,7 +13,8 @@ from ..documents.fill_in_form import SURVEY_SHEET
 from ..errors import InputError, Location, Severity, os_error_text
 from ..office.formats import is_lock_file
 from ..office.spreadsheet_reader import read_spreadsheet
-from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, WorkbookData, read_workbook
+from ..office.workbook_data import WorkbookData
+from ..office.xlsx_reader import MAX_FILE_BYTES, UnreadableWorkbook, read_workbook
 from ..parallel import shared, worker_pool, workers_for
 from ..text import clean_text, visible
 from .accounting import bounded

@@ -11,7 +11,8 @@ import io
 from pathlib import Path
 
 from ..errors import Location
-from ..office.xlsx_reader import MAX_CELLS, MAX_FILE_BYTES, CellData, SheetData, UnreadableWorkbook, WorkbookData
+from ..office.workbook_data import CellData, SheetData, WorkbookData
+from ..office.xlsx_reader import MAX_CELLS, MAX_FILE_BYTES, UnreadableWorkbook
 from ..text import whole_number
 
 CSV_SHEET = "CSV"  # the sheet's name in messages; its kind comes from its headings

@@ -17,9 +17,9 @@ from xml.etree.ElementTree import Element
 
 from ..errors import Location
 from ..office.formats import CFB_SIGNATURE, ZIP_SIGNATURE
+from ..office.workbook_data import CellData, SheetData, WorkbookData
 from ..office.xlsx_reader import (
-    ENCRYPTED_STREAM, MAX_CELLS, MAX_FILE_BYTES, CellData, SheetData, UnreadableWorkbook, WorkbookData, check_archive,
-    package_properties,
+    ENCRYPTED_STREAM, MAX_CELLS, MAX_FILE_BYTES, UnreadableWorkbook, check_archive, package_properties,
 )
 
 OUTSIDE_TABLES_SHEET = "表格外文字"

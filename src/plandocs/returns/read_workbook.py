@@ -14,7 +14,7 @@ from ..documents.fill_in_form import (
 )
 from ..errors import Location, Severity
 from ..office.xlsx_layout import EXCEL_CELL_CHARACTERS
-from ..office.xlsx_reader import CellData, SheetData, WorkbookData, column_letter
+from ..office.workbook_data import CellData, SheetData, WorkbookData, column_letter
 from ..text import ROC_OFFSET, clean_text, date_cell, is_blank, listed_items, parse_date, roc_slash_date, text_key, whole_number
 from .read_docx import OUTSIDE_TABLES_SHEET
 from .records import Entry, Measure, Progress, Return
