@@ -163,8 +163,8 @@ def test_collects_report_keeps_years_whole_and_breaks_its_title_at_boundaries(pd
     path.write_bytes(made)
     pages = raw_pages(path)
     facts = pdf_build.plan.facts
-    # the title does not fit a line: it breaks after the agency and after the form's name, not inside a word
-    assert pages[0][:3] == [facts.agency, f"{facts.year}年{facts.survey_title}", "回報彙整"]
+    # the title does not fit a line: it breaks after the plan's title, not inside a word
+    assert pages[0][:2] == [facts.title, "各單位辦理情形彙整報告"]
     lines = [line for page in pages for line in page]
     joined = "".join(lines)
     for token in ("106年", "107年"):  # in the counts of every progress report and in the headings
