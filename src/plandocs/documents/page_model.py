@@ -9,6 +9,8 @@ the PDF tests measure the result with LibreOffice.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -98,6 +100,7 @@ def units_of(text: str) -> list[str]:
     return units
 
 
+@functools.lru_cache(maxsize=65536)  # a row's height is asked for again at every place it could fall
 def count_lines(text: str, first_room: float, room: float) -> int:
     """Lines a paragraph's text takes when wrapped greedily; rooms in ems for the first and later lines."""
     lines, used, limit = 1, 0.0, first_room - _SAFETY_EM
