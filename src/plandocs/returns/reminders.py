@@ -49,7 +49,8 @@ def _explanation(collection: Collection, deadline: dt.date) -> list[tuple[int | 
         (1, f"依{facts.issue_line}之「{facts.title}」辦理。"),
         (1, f"旨揭計畫之{facts.survey_title}及辦理情形，填報期限為{roc_date(facts.due_date)}；"
             f"截至中華民國{roc_date(as_of)}止，下列單位尚未回報或回報內容待補正，詳如附表。"),
-        (1, "尚未回報之單位，請以本局寄發之Excel填報表填寫後寄回；以Word、PDF等其他格式寄送者，無法彙整，請改以Excel填報表回報。"),
+        (1, f"尚未回報之單位，請以{facts.self_reference or '本機關'}寄發之Excel填報表或Word調查表填寫後寄回；"
+            "以PDF、圖片等其他格式寄送者，無法逐格彙整，請改以上述填報表回報。"),
         (1, "須補正之單位，另附貴單位填報表，已填入原回報內容並以紅框標示待補正之儲存格（游標移至儲存格可看到說明），"
             "請依「補正說明」工作表修正，並更新填報日期後寄回。"),
         (1, f"請於{roc_date(deadline)}前寄送{facts.recipient}。"),
