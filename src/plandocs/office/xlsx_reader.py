@@ -86,7 +86,7 @@ def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
         raise UnreadableWorkbook("這不是 Excel 活頁簿（.xlsx），無法讀取。", where)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        _check_archive(archive, where)
+        check_archive(archive, where)
         return _Reader(archive, where).read()
     except UnreadableWorkbook:
         raise
@@ -100,7 +100,8 @@ def read_workbook_bytes(data: bytes, display_name: str) -> WorkbookData:
                                  where) from error
 
 
-def _check_archive(archive: zipfile.ZipFile, where: Location) -> None:
+def check_archive(archive: zipfile.ZipFile, where: Location) -> None:
+    """The limits every zipped file a unit sends is held to (.xlsx, .ods, .docx): size, entries, compression."""
     entries = archive.infolist()
     expanded = sum(e.file_size for e in entries)
     compressed = sum(e.compress_size for e in entries)
@@ -110,7 +111,6 @@ def _check_archive(archive: zipfile.ZipFile, where: Location) -> None:
             "疑似惡意或損毀的檔案，未讀取。", where)
 
 
-check_archive = _check_archive  # the same limits for every zipped kind a unit may send (.ods, .docx)
 
 
 def package_properties(archive: zipfile.ZipFile, where: Location) -> tuple[dict[str, str], dt.datetime | None]:
