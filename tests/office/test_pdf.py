@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from plandocs.office import pdf
+from plandocs.office.convert import FONTS_CONF
 from plandocs.commands.build import BuildReport, build
 from plandocs.cli import main
 from plandocs.errors import ExitCode, Severity
@@ -166,7 +167,7 @@ def test_the_same_document_converts_to_the_same_bytes(pdf_build):
 def test_shipped_fontconfig_maps_the_kai_names_to_a_free_kai_face():
     if shutil.which("fc-match") is None:
         pytest.skip("fc-match (fontconfig) is not installed")
-    environment = {**os.environ, "FONTCONFIG_FILE": str(pdf.FONTS_CONF)}
+    environment = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
     for family in ("標楷體", "DFKai\\-SB"):  # a bare '-' would start fc-match's size field
         found = subprocess.run(["fc-match", "-f", "%{family}", family], env=environment,
                                capture_output=True, text=True, check=True).stdout
@@ -176,7 +177,7 @@ def test_shipped_fontconfig_maps_the_kai_names_to_a_free_kai_face():
 # --- the shipped fontconfig file ---------------------------------------------------------------------------
 
 def test_fontconfig_file_keeps_the_system_fonts_and_aliases_both_kai_names():
-    root = ElementTree.parse(pdf.FONTS_CONF).getroot()
+    root = ElementTree.parse(FONTS_CONF).getroot()
     assert [include.text for include in root.iter("include")] == ["/etc/fonts/fonts.conf"]
     aliases = {alias.findtext("family"): [f.text for f in alias.find("prefer")] for alias in root.iter("alias")}
     assert aliases == {name: ["TW-Kai", "AR PL UKai TW"] for name in ("標楷體", "DFKai-SB")}
@@ -244,7 +245,7 @@ def test_one_soffice_run_converts_the_batch_with_a_private_profile_and_the_kai_a
     assert arguments[2].startswith("-env:UserInstallation=file:///") and "plandocs-pdf-" in arguments[2]
     assert arguments[3:5] == ["--convert-to", "pdf"]
     assert len([a for a in arguments if a.endswith(".docx")]) == 3
-    assert call["fontconfig"] == str(pdf.FONTS_CONF)
+    assert call["fontconfig"] == str(FONTS_CONF)
 
 
 @needs_posix

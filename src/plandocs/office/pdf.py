@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problem, Severity
-from .convert import FONTS_CONF, convert, find_soffice  # noqa: F401 - FONTS_CONF: the alias PDFs are set with
+from .convert import convert, find_soffice
 
 INSTALL_HINT = (
     "找不到 LibreOffice，未產生 PDF（Word 檔已照常產生）。請安裝 LibreOffice 與楷書字型後再以 --pdf 執行："
