@@ -31,12 +31,6 @@ _NO_LINE_END = set("（「『【〈《〔(‘“")
 HANGING = set("、。，．")
 
 
-def fitting_width(unit: str) -> float:
-    """What a unit needs at a line's end: its width less a hanging punctuation mark."""
-    width = unit_width(unit)
-    return width - char_width(unit[-1]) if unit[-1] in HANGING else width
-
-
 def w(name: str) -> str:
     return _W + name
 
@@ -68,11 +62,14 @@ def _cjk(c: str) -> bool:
 
 def text_width(text: str) -> float:
     """Width in ems of a run of text, with the space added where CJK meets Latin letters or digits."""
+    if len(text) == 1:  # most units: one CJK character
+        return char_width(text)
     width = sum(char_width(c) for c in text)
     meetings = sum(1 for a, b in zip(text, text[1:]) if (is_latin(a) and _cjk(b)) or (_cjk(a) and is_latin(b)))
     return width + AUTOSPACE * meetings
 
 
+@functools.lru_cache(maxsize=65536)  # units and names recur in every row of a table
 def unit_width(unit: str) -> float:
     """A unit's width in running text: Latin at either end meets CJK around it (counted, erring long)."""
     return text_width(unit) + AUTOSPACE * (is_latin(unit[0]) + is_latin(unit[-1]))
@@ -84,15 +81,15 @@ NUMBER_TOKEN = re.compile(r"\d[\d,.]*(?:[年月日時分秒]\d+)*[年月日時�
 _LATIN_WORD = re.compile(r"[A-Za-z0-9@:_\-#]+[/.]*")  # web addresses break after / and .
 
 
+# A number, else a Latin word, else one character: the first alternative that matches at a position wins.
+_PIECE = re.compile(f"{NUMBER_TOKEN.pattern}|{_LATIN_WORD.pattern}|.", re.DOTALL)
+
+
 def units_of(text: str) -> list[str]:
     """The pieces a line may break between: CJK characters, numbers with their unit, Latin words;
     closing punctuation stays with what precedes it, opening punctuation with what follows."""
     units: list[str] = []
-    position = 0
-    while position < len(text):
-        match = NUMBER_TOKEN.match(text, position) or _LATIN_WORD.match(text, position)
-        piece = match.group(0) if match else text[position]
-        position += len(piece)
+    for piece in _PIECE.findall(text):
         if units and (piece[0] in NO_LINE_START or units[-1][-1] in _NO_LINE_END):
             units[-1] += piece
         else:
@@ -100,13 +97,24 @@ def units_of(text: str) -> list[str]:
     return units
 
 
+@functools.lru_cache(maxsize=65536)  # units recur: CJK characters, with or without their punctuation
+def _measured_unit(unit: str) -> tuple[float, float]:
+    """(width, width needed at a line's end) of a unit in ems: a hanging punctuation mark needs no room there."""
+    width = unit_width(unit)
+    return width, width - char_width(unit[-1]) if unit[-1] in HANGING else width
+
+
+@functools.lru_cache(maxsize=65536)  # one text is wrapped in several column widths
+def _measured_units(text: str) -> tuple[tuple[float, float], ...]:
+    return tuple(map(_measured_unit, units_of(text)))
+
+
 @functools.lru_cache(maxsize=65536)  # a row's height is asked for again at every place it could fall
 def count_lines(text: str, first_room: float, room: float) -> int:
     """Lines a paragraph's text takes when wrapped greedily; rooms in ems for the first and later lines."""
     lines, used, limit = 1, 0.0, first_room - _SAFETY_EM
-    for unit in units_of(text):
-        width = unit_width(unit)
-        if used + fitting_width(unit) > limit and used > 0:
+    for width, fitting in _measured_units(text):
+        if used + fitting > limit and used > 0:
             lines, used, limit = lines + 1, 0.0, room - _SAFETY_EM
         while width > limit > 0:  # a unit longer than a line (a web address): it breaks where it must
             lines, width = lines + 1, width - limit
@@ -125,7 +133,6 @@ class ParagraphFormat:
     left: int = 0
     hanging: int = 0
     first_line: int = 0
-    keep_next: bool = False
     page_break_before: bool = False
     centred: bool = False
     bold: bool = False
@@ -158,8 +165,6 @@ def _apply_ppr(fmt: ParagraphFormat, ppr) -> None:
                                      ("firstLine", "first_line")):
                 if child.get(w(attribute)) is not None:
                     setattr(fmt, field, int(child.get(w(attribute))))
-        elif tag == w("keepNext"):
-            fmt.keep_next = _on(child)
         elif tag == w("pageBreakBefore"):
             fmt.page_break_before = _on(child)
         elif tag == w("jc"):
@@ -189,6 +194,11 @@ class Styles:
             _apply_rpr(self._default, defaults.find(f"{w('rPrDefault')}/{w('rPr')}"))
         self._default_style = next((i for i, s in self._styles.items() if s.get(w("default")) == "1"), None)
         self._cache: dict[str | None, ParagraphFormat] = {}
+        # Paragraph heights by (w:p, width, with spacing): pagination asks again for a row at every place it
+        # could fall. Paragraphs are measured once their text and style are final, and keep their height
+        # when moved to another row; keeping the element as a key keeps its proxy, so identity is stable.
+        self.heights: dict[tuple, float] = {}
+        self._formats: dict = {}
 
     def format(self, style_id: str | None) -> ParagraphFormat:
         style_id = style_id if style_id in self._styles else self._default_style
@@ -206,6 +216,12 @@ class Styles:
         return ParagraphFormat(**vars(self._cache[style_id]))
 
     def of(self, paragraph) -> ParagraphFormat:
+        """The paragraph's format (shared: not to be changed), read once per paragraph."""
+        if paragraph not in self._formats:
+            self._formats[paragraph] = self._paragraph_format(paragraph)
+        return self._formats[paragraph]
+
+    def _paragraph_format(self, paragraph) -> ParagraphFormat:
         ppr = paragraph.find(w("pPr"))
         style = ppr.find(w("pStyle")) if ppr is not None else None
         fmt = self.format(style.get(w("val")) if style is not None else None)
@@ -231,6 +247,13 @@ def paragraph_lines(paragraph) -> list[str]:
 
 def paragraph_height(paragraph, styles: Styles, width: int, with_spacing: bool = True) -> float:
     """Height in twips of a paragraph set in a column `width` twips wide (a cell's text area or the page's)."""
+    key = (paragraph, width, with_spacing)
+    if key not in styles.heights:
+        styles.heights[key] = _paragraph_height(paragraph, styles, width, with_spacing)
+    return styles.heights[key]
+
+
+def _paragraph_height(paragraph, styles: Styles, width: int, with_spacing: bool) -> float:
     fmt = styles.of(paragraph)
     em = fmt.size * 10
     room = (width - fmt.left) / em
@@ -286,8 +309,9 @@ def row_cells(row) -> list[tuple[int, int, object]]:
     before = trpr.find(w("gridBefore")) if trpr is not None else None
     column = int(before.get(w("val"))) if before is not None else 0
     cells = []
-    for cell in row.findall(w("tc")):
-        span_element = cell.find(f"{w('tcPr')}/{w('gridSpan')}")
+    for cell in row.iterchildren(w("tc")):
+        properties = cell.find(w("tcPr"))  # one tag at a time: lxml runs a path like "a/b" in Python
+        span_element = properties.find(w("gridSpan")) if properties is not None else None
         span = int(span_element.get(w("val"))) if span_element is not None else 1
         cells.append((column, span, cell))
         column += span
@@ -295,7 +319,8 @@ def row_cells(row) -> list[tuple[int, int, object]]:
 
 
 def vmerge(cell) -> str | None:
-    element = cell.find(f"{w('tcPr')}/{w('vMerge')}")
+    properties = cell.find(w("tcPr"))
+    element = properties.find(w("vMerge")) if properties is not None else None
     if element is None:
         return None
     return element.get(w("val"), "continue")

@@ -110,18 +110,32 @@ class _TableFlow:
         self.margins = cell_margins(table)
         rows = table.findall(w("tr"))
         self.headers = [r for r in rows if is_header(r)]
+        self.heights: dict = {}  # row heights by w:tr, forgotten when a split or a restarted merge changes the row
         self.header_height = sum(self.row_height(r) for r in self.headers)
         self.room = flow.page.height - self.header_height  # a page's room for the body rows
 
     def cell_width(self, column: int, span: int) -> int:
         return sum(self.grid[column:column + span]) - self.margins
 
-    def cell_height(self, column: int, span: int, cell) -> float:
+    def cell_height(self, column: int, span: int, cell, cap: float) -> float:
+        """The height of a cell's text, counted only until it passes `cap`: beyond, only that it does matters,
+        and a cell of a long table's row (every unit's reply) may hold thousands of paragraphs."""
         width = self.cell_width(column, span)
-        return sum(paragraph_height(p, self.styles, width) for p in cell.findall(w("p")))
+        height = 0.0
+        for paragraph in cell.iterchildren(w("p")):
+            height += paragraph_height(paragraph, self.styles, width)
+            if height > cap:
+                break
+        return height
 
     def row_height(self, row) -> float:
-        heights = [self.cell_height(c, s, cell) for c, s, cell in row_cells(row) if vmerge(cell) is None]
+        if row not in self.heights:
+            self.heights[row] = self._row_height(row)
+        return self.heights[row]
+
+    def _row_height(self, row) -> float:
+        cap = self.flow.page.height  # a row is only ever compared with the page
+        heights = [self.cell_height(c, s, cell, cap) for c, s, cell in row_cells(row) if vmerge(cell) is None]
         trpr = row.find(w("trPr"))
         minimum = trpr.find(w("trHeight")) if trpr is not None else None
         floor = int(minimum.get(w("val"), 0)) if minimum is not None else 0
@@ -145,7 +159,7 @@ class _TableFlow:
         tallest = 0.0
         for column, span, cell in row_cells(group[0]):
             if vmerge(cell) == "restart":
-                tallest = max(tallest, self.cell_height(column, span, cell) + ROW_BORDER)
+                tallest = max(tallest, self.cell_height(column, span, cell, self.flow.page.height) + ROW_BORDER)
         return tallest
 
     def place(self) -> None:
@@ -192,21 +206,24 @@ class _TableFlow:
                 self.open_page(row)
                 flow.used += height
                 return
-            rest = self.split(row, flow.page.height - flow.used)
-            if rest is None:
+            first = self.split(row, flow.page.height - flow.used)
+            if first is None:
                 if flow.used > self.header_height:  # the row starts on the next page instead
                     self.open_page(row)
                     continue
                 flow.used = min(flow.used + height, flow.page.height)  # one paragraph taller than a page
                 return
-            flow.used += self.row_height(row)
-            self.open_page(rest, continued=True)
-            row = rest
+            flow.used += self.row_height(first)
+            self.open_page(row, continued=True)
 
     def split(self, row, room: float):
-        """Split `row` so that its first part fits `room`; the new row with the rest, or None where impossible."""
+        """Split `row` so that its first part fits `room`: that part becomes a new row before it, and `row` keeps
+        the rest. Returns the new row, or None where no split is possible."""
         cells = row_cells(row)
-        heights = [self.cell_height(c, s, cell) if vmerge(cell) is None else 0.0 for c, s, cell in cells]
+        # The cell split is the tallest; of cells more than two pages tall, the first (the ones before it are
+        # labels, repeated on the next page).
+        cap = 2 * self.flow.page.height
+        heights = [self.cell_height(c, s, cell, cap) if vmerge(cell) is None else 0.0 for c, s, cell in cells]
         tallest = max(range(len(cells)), key=lambda i: heights[i])
         line = self.styles.of(cells[tallest][2].find(w("p"))).line_height()
         room -= ROW_BORDER + line / 2  # half a line kept free for the model's error
@@ -229,8 +246,7 @@ class _TableFlow:
         paragraphs = cells[tallest][2].findall(w("p"))
         width = self.cell_width(*cells[tallest][:2])
         count = keep[tallest]
-        rest_lines = sum(paragraph_height(p, self.styles, width, False) for p in paragraphs[count:]) / line
-        if rest_lines < _WIDOW_LINES and count > 1:
+        if self.lines_below(paragraphs[count:], width, line, _WIDOW_LINES) and count > 1:
             count -= 1
         while count > 1 and _introduces(paragraphs[count - 1]):  # 「…如下：」 stays with what it introduces
             count -= 1
@@ -238,25 +254,42 @@ class _TableFlow:
         if count == 0 or first_lines < _WIDOW_LINES - 0.01:
             return None
         keep[tallest] = count
-        rest = copy.deepcopy(row)
-        for index, ((_, _, cell), (_, _, copied)) in enumerate(zip(cells, row_cells(rest))):
-            if index < tallest:
-                _continue_label(cell, copied)
-            elif index in keep:
-                _move_paragraphs(cell, copied, keep[index])
+        # The paragraphs of the first part move to a new row and the rest stay: a tall row (every unit's reply
+        # to one key point) is split again on every page, so a split moves a page's worth of paragraphs, not
+        # the rest of the row, and a moved paragraph keeps its measured height.
+        first = row.makeelement(row.tag, row.attrib)
+        parts = iter(cells)
+        for child in row:
+            if child.tag != w("tc"):
+                first.append(copy.deepcopy(child))
+                continue
+            index = len(first.findall(w("tc")))
+            cell = next(parts)[2]
+            if index < tallest or vmerge(cell) == "continue":
+                first.append(copy.deepcopy(cell))
+                _continue_label(cell)
             else:
-                _empty(copied)
-        row.addnext(rest)
-        return rest
+                first.append(_first_part(cell, keep.get(index)))
+        row.addprevious(first)
+        self.heights.pop(row, None)
+        return first
+
+    def lines_below(self, paragraphs: list, width: int, line: float, lines: int) -> bool:
+        """Whether the paragraphs take fewer than `lines` lines (counted no further than that)."""
+        height = 0.0
+        for paragraph in paragraphs:
+            height += paragraph_height(paragraph, self.styles, width, False)
+            if height / line >= lines:
+                return False
+        return True
 
     def restart_merges(self, row) -> None:
         """A row continuing a split row on a new page: each merge it continues restarts here with its label."""
-        rows = self.table.findall(w("tr"))
-        position = rows.index(row)
+        self.heights.pop(row, None)
         for column, _, cell in row_cells(row):
             if vmerge(cell) != "continue":
                 continue
-            for above in reversed(rows[:position]):
+            for above in row.itersiblings(w("tr"), preceding=True):
                 start = next((c for col, _, c in row_cells(above) if col == column), None)
                 if start is not None and vmerge(start) == "restart":
                     _restart_with_label(start, cell)
@@ -269,11 +302,29 @@ def _introduces(paragraph) -> bool:
     return "".join(paragraph_lines(paragraph)).rstrip().endswith(("：", ":"))
 
 
-def _continue_label(cell, copied) -> None:
+def _continue_label(cell) -> None:
     """The second part of a split row: a label cell repeats its text as it is; a merge continues."""
     if vmerge(cell) is not None:
-        _setvmerge(copied, "continue")
-        _empty(copied)
+        _setvmerge(cell, "continue")
+        _empty(cell)
+
+
+def _first_part(cell, keep: int | None):
+    """A new cell with the first `keep` paragraphs of `cell` (all where None) taken out of it; what `cell`
+    is left with continues on the next page, an empty paragraph where nothing is."""
+    part = cell.makeelement(cell.tag, cell.attrib)
+    properties = cell.find(w("tcPr"))
+    if properties is not None:
+        part.append(copy.deepcopy(properties))
+    paragraphs = cell.findall(w("p"))
+    taken = paragraphs if keep is None else paragraphs[:keep]
+    part.extend(taken)  # moves them
+    model = paragraphs[0] if paragraphs else None
+    if not taken:
+        _empty_paragraph(part, model)
+    if keep is None:
+        _empty_paragraph(cell, model)
+    return part
 
 
 def _restart_with_label(start, cell) -> None:
@@ -290,17 +341,6 @@ def _setvmerge(cell, value: str) -> None:
         element.attrib.pop(w("val"), None)
     else:
         element.set(w("val"), value)
-
-
-def _move_paragraphs(cell, copied, keep: int) -> None:
-    """The first `keep` paragraphs stay in the row, the others go to its second part."""
-    originals, copies = cell.findall(w("p")), copied.findall(w("p"))
-    for paragraph in originals[keep:]:
-        cell.remove(paragraph)
-    if keep == 0:
-        _empty_paragraph(cell, originals[0])
-    for paragraph in copies[:keep]:
-        copied.remove(paragraph)
 
 
 def _empty(cell) -> None:

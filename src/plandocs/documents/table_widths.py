@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 
 from .page_model import (
@@ -31,8 +32,15 @@ _SEPARATORS = re.compile(r"[、，,／/\s]+")
 _TITLE_BOUNDARY = re.compile(r"(?<=[局署府部院會處室所隊])(?=[^局署府部院會處室所隊（(）)])|(?<!\d)(?=\d+年)|(?<=[表畫冊])(?=[^）)」』])")
 
 
-def _segments(paragraph) -> list[str]:
-    return [s for s in _SEPARATORS.split("".join(paragraph_lines(paragraph))) if s]
+@functools.lru_cache(maxsize=65536)  # a table repeats its names and dates in every row
+def _segments(text: str) -> tuple[str, ...]:
+    return tuple(s for s in _SEPARATORS.split(text) if s)
+
+
+@functools.lru_cache(maxsize=65536)
+def _widest_word(text: str) -> float:
+    """The width in ems of the text's widest unit of two to _LONGEST_WORD characters (0 if none)."""
+    return max((unit_width(u) for u in units_of(text) if 1 < len(u) <= _LONGEST_WORD), default=0.0)
 
 
 def _columnrow_cells(table, grid: list[int]):
@@ -57,29 +65,30 @@ def fit_columns(table, styles: Styles) -> None:
     if not grid or not all(grid):
         return
     margins = cell_margins(table)
-    paragraphs = list(_columnrow_cells(table, grid))
+    paragraphs = [(column, paragraph, header, "".join(paragraph_lines(paragraph)))
+                  for column, paragraph, header in _columnrow_cells(table, grid)]
     names = [True] * len(grid)
-    for column, paragraph, header in paragraphs:
-        if not header and any(len(s) > _NAME_LENGTH for s in _segments(paragraph)):
+    for column, _, header, text in paragraphs:
+        if not header and any(len(s) > _NAME_LENGTH for s in _segments(text)):
             names[column] = False
     need = [0.0] * len(grid)
-    for column, paragraph, header in paragraphs:
-        text = "".join(paragraph_lines(paragraph)).strip()
+    for column, paragraph, header, text in paragraphs:
+        text = text.strip()
         if not text:
             continue
-        tokens = [u for u in units_of(text) if 1 < len(u) <= _LONGEST_WORD]
+        widest = _widest_word(text)
         if header and len(text) <= _SHORT_HEADING:
-            tokens.append(text)
+            widest = max(widest, unit_width(text))
         if names[column] and not header:
-            tokens += _segments(paragraph)
-        fmt = styles.of(paragraph)
-        for token in tokens:
-            need[column] = max(need[column], unit_width(token) * fmt.size * 10 + margins + fmt.left + _SLACK)
+            widest = max([widest] + [unit_width(s) for s in _segments(text)])
+        if widest:
+            fmt = styles.of(paragraph)
+            need[column] = max(need[column], widest * fmt.size * 10 + margins + fmt.left + _SLACK)
     need = [round(n) for n in need]
     for column, width in enumerate(grid):
         if width <= _NARROW:
             need[column] = max(need[column], _no_straddle_width(
-                [(p, styles.of(p)) for c, p, h in paragraphs if c == column and not h], max(width, need[column]),
+                [(p, styles.of(p)) for c, p, h, _ in paragraphs if c == column and not h], max(width, need[column]),
                 margins, names[column]))
     widths = _redistribute(grid, need)
     if widths == grid:
@@ -110,6 +119,9 @@ def _no_straddle_width(paragraphs, width: int, margins: int, names: bool) -> int
 def _straddles(text: str, room: float, names: bool = False) -> bool:
     """Whether a number falls across a line end when text is broken between any two characters (LibreOffice's
     way with CJK) or between words (Word's way with digits), closing punctuation never starting a line."""
+    transitions = sum(1 for a, b in zip(text, text[1:]) if is_latin(a) != is_latin(b))
+    if text_width(text) + AUTOSPACE * transitions <= room - _EDGE:  # the widest it can be set: one line
+        return False
     spans = [(m.start(), m.end()) for m in NUMBER_TOKEN.finditer(text) if m.end() - m.start() > 1]
     if names:
         spans += [(m.start(), m.end()) for m in re.finditer(r"[^、，,／/\s]{2,}", text)]

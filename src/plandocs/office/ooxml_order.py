@@ -52,6 +52,7 @@ _SEQUENCES = {
     "tblCellMar": _BORDERS, "tblPrEx": _TBLPR, "tblStylePr": ("pPr", "rPr", "tblPr", "trPr", "tcPr"),
     "docDefaults": ("rPrDefault", "pPrDefault"),
 }
+_RANKS = {parent: {name: index for index, name in enumerate(sequence)} for parent, sequence in _SEQUENCES.items()}
 # Properties a sequence may hold more than once.
 _REPEATABLE = {"headerReference", "footerReference"}
 # Elements whose own properties come first, before content whose order is meaning.
@@ -76,17 +77,30 @@ def order_element(root) -> int:
     for element in list(root.iter(_W + "*")):  # a list: reordering while iterating would skip elements
         name = _local(element)
         if name in _SEQUENCES:
-            changed += _order_sequence(element, _SEQUENCES[name])
+            changed += _order_sequence(element, _RANKS[name])
         elif name in _LEADING:
             changed += _lead(element, _LEADING[name])
     return changed
 
 
-def _order_sequence(element, sequence: tuple[str, ...]) -> int:
+def _in_order(children: list, rank: dict[str, int]) -> bool:
+    """Whether the listed children already follow the sequence, none of them twice (the common case)."""
+    previous, seen = -1, set()
+    for child in children:
+        name = _local(child)
+        if name not in rank:
+            continue
+        if rank[name] < previous or (name in seen and name not in _REPEATABLE):
+            return False
+        previous = rank[name]
+        seen.add(name)
+    return True
+
+
+def _order_sequence(element, rank: dict[str, int]) -> int:
     children = list(element)
-    if not children:
+    if _in_order(children, rank):
         return 0
-    rank = {name: index for index, name in enumerate(sequence)}
     last_of: dict[str, object] = {}
     for child in children:
         name = _local(child)

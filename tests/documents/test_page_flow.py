@@ -1,0 +1,60 @@
+"""The page flow on a document built here: a row many pages tall, a table's last row, as pagination leaves them."""
+from __future__ import annotations
+
+from docx import Document
+from docx.oxml.ns import qn
+
+from plandocs.documents.page_model import Styles, paragraph_height, section_pages
+from plandocs.documents.pagination import paginate
+
+REPLIES = [f"第{number}個單位：已依計畫辦理完成，並於期限前提供辦理情形。" for number in range(1, 401)]
+
+
+def reply_table():
+    """A heading row, one key point whose cell holds 400 replies (many pages), and a short last row."""
+    document = Document()
+    table = document.add_table(rows=3, cols=2)
+    table.style = "Table Grid"
+    heading, tall, last = table.rows
+    heading.cells[0].text, heading.cells[1].text = "評核重點", "辦理情形"
+    heading._tr.get_or_add_trPr().append(heading._tr.makeelement(qn("w:tblHeader"), {}))
+    tall.cells[0].text = "服務及時性"
+    cell = tall.cells[1]
+    cell.text = REPLIES[0]
+    for reply in REPLIES[1:]:
+        cell.add_paragraph(reply)
+    last.cells[0].text, last.cells[1].text = "其他服務作法", "無"
+    return document
+
+
+def paginated(document):
+    paginate(document.element, document.styles.element)
+    return document.tables[0]
+
+
+def test_a_row_many_pages_tall_is_split_into_pieces_that_each_fit_a_page_keeping_every_reply_in_order():
+    document = reply_table()
+    table = paginated(document)
+    pieces = table.rows[1:-1]
+    assert len(pieces) > 5
+    assert [p.text for row in pieces for p in row.cells[1].paragraphs] == REPLIES
+    assert [row.cells[0].text for row in pieces] == ["服務及時性"] * len(pieces)  # the label on every page
+    styles = Styles(document.styles.element)
+    page = section_pages(document.element.body)[0][1]
+    width = document.tables[0]._tbl.tblGrid.gridCol_lst[1].w - 216
+    for row in pieces:
+        height = sum(paragraph_height(p._p, styles, width) for p in row.cells[1].paragraphs)
+        assert height <= page.height
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows[1:])
+
+
+def test_the_last_row_is_kept_with_the_piece_just_before_it_not_with_an_earlier_one():
+    table = paginated(reply_table())
+    rows = table.rows
+
+    def kept_with_next(row) -> bool:
+        return row._tr.find(".//" + qn("w:keepNext")) is not None
+
+    assert kept_with_next(rows[-2])
+    assert not any(kept_with_next(row) for row in rows[1:-2])
+    assert not kept_with_next(rows[-1])
