@@ -49,8 +49,9 @@ def wait_for(path: Path, seconds: float = 120) -> str:
 
 
 def ended(pid: int) -> bool:
-    """True once the process is gone or a zombie (an orphan nobody reaps in a container)."""
-    deadline = time.monotonic() + 10
+    """True once the process is gone or a zombie (an orphan nobody reaps in a container); patient, since a
+    loaded machine running the suite on every core may take seconds to deliver a signal's end."""
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text():

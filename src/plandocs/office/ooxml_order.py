@@ -57,6 +57,7 @@ _RANKS = {parent: {name: index for index, name in enumerate(sequence)} for paren
 _REPEATABLE = {"headerReference", "footerReference"}
 # Elements whose own properties come first, before content whose order is meaning.
 _LEADING = {"p": ("pPr",), "r": ("rPr",), "tc": ("tcPr",), "tr": ("tblPrEx", "trPr"), "tbl": ("tblPr", "tblGrid")}
+_ORDERED_TAGS = [_W + name for name in (*_SEQUENCES, *_LEADING)]
 
 # The parts of a .docx made of WordprocessingML that Word validates.
 WORD_PART = re.compile(r"word/(document|styles|numbering|header\d*|footer\d*|footnotes|endnotes|glossary/document)\.xml")
@@ -74,7 +75,7 @@ def _local(element) -> str | None:
 def order_element(root) -> int:
     """Reorder every property list under `root` (an lxml element) in place; returns how many lists changed."""
     changed = 0
-    for element in list(root.iter(_W + "*")):  # a list: reordering while iterating would skip elements
+    for element in list(root.iter(*_ORDERED_TAGS)):  # a list: reordering while iterating would skip elements
         name = _local(element)
         if name in _SEQUENCES:
             changed += _order_sequence(element, _RANKS[name])
@@ -127,6 +128,10 @@ def _order_sequence(element, rank: dict[str, int]) -> int:
 
 
 def _lead(element, leading: tuple[str, ...]) -> int:
+    if len(leading) == 1:  # most elements: a run or a paragraph with its properties first, or none
+        found = element.findall(_W + leading[0])
+        if not found or (len(found) == 1 and element[0] is found[0]):
+            return 0
     children = list(element)
     first = [c for name in leading for c in children if _local(c) == name]
     if children[:len(first)] == first:
