@@ -78,23 +78,29 @@ def unit_width(unit: str) -> float:
 # A number with the date or counting unit written after it, an ASCII word: never broken by the model,
 # and kept whole on a line by the column widths.
 NUMBER_TOKEN = re.compile(r"\d[\d,.]*(?:[年月日時分秒]\d+)*[年月日時分秒號項件]?")
-_LATIN_WORD = re.compile(r"[A-Za-z0-9@:_\-#]+[/.]*")  # web addresses break after / and .
+_LATIN_CHARACTER = r"[A-Za-z0-9@:_\-#]"
+_LATIN_WORD = re.compile(_LATIN_CHARACTER + r"+[/.]*")  # web addresses break after / and .
 
 
-# A number, else a Latin word, else one character: the first alternative that matches at a position wins.
-_PIECE = re.compile(f"{NUMBER_TOKEN.pattern}|{_LATIN_WORD.pattern}|.", re.DOTALL)
+
+
+def _class(characters) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(characters)) + "]"
+
+
+# A unit in one match: opening punctuation, a piece (a number, else a Latin word, else one character: the
+# first that matches wins), then every following piece that may not begin a line: one such character, or a
+# Latin word that begins with one (「:8080」). Pieces can end in opening punctuation only when they are one.
+_UNIT = re.compile(
+    f"{_class(_NO_LINE_END)}*(?:{NUMBER_TOKEN.pattern}|{_LATIN_WORD.pattern}|.)"
+    f"(?::{_LATIN_CHARACTER}*[/.]*|{_class(NO_LINE_START - {':'})})*",
+    re.DOTALL)
 
 
 def units_of(text: str) -> list[str]:
     """The pieces a line may break between: CJK characters, numbers with their unit, Latin words;
     closing punctuation stays with what precedes it, opening punctuation with what follows."""
-    units: list[str] = []
-    for piece in _PIECE.findall(text):
-        if units and (piece[0] in NO_LINE_START or units[-1][-1] in _NO_LINE_END):
-            units[-1] += piece
-        else:
-            units.append(piece)
-    return units
+    return _UNIT.findall(text)
 
 
 @functools.lru_cache(maxsize=65536)  # units recur: CJK characters, with or without their punctuation
