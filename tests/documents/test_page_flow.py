@@ -27,6 +27,11 @@ def reply_table():
     return document
 
 
+def text_width(table) -> int:
+    """The second column's text width in twips, as pagination left it (Table Grid's cell margins: 108 each)."""
+    return int(table._tbl.tblGrid.gridCol_lst[1].get(qn("w:w"))) - 2 * 108
+
+
 def paginated(document):
     paginate(document.element, document.styles.element)
     return document.tables[0]
@@ -41,7 +46,7 @@ def test_a_row_many_pages_tall_is_split_into_pieces_that_each_fit_a_page_keeping
     assert [row.cells[0].text for row in pieces] == ["服務及時性"] * len(pieces)  # the label on every page
     styles = Styles(document.styles.element)
     page = section_pages(document.element.body)[0][1]
-    width = document.tables[0]._tbl.tblGrid.gridCol_lst[1].w - 216
+    width = text_width(document.tables[0])
     for row in pieces:
         height = sum(paragraph_height(p._p, styles, width) for p in row.cells[1].paragraphs)
         assert height <= page.height
@@ -58,3 +63,32 @@ def test_the_last_row_is_kept_with_the_piece_just_before_it_not_with_an_earlier_
     assert kept_with_next(rows[-2])
     assert not any(kept_with_next(row) for row in rows[1:-2])
     assert not kept_with_next(rows[-1])
+
+
+def test_an_items_label_merged_down_many_pages_is_named_again_at_the_top_of_each():
+    document = Document()
+    table = document.add_table(rows=301, cols=2)
+    table.style = "Table Grid"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "項目", "辦理情形"
+    table.rows[0]._tr.get_or_add_trPr().append(table.rows[0]._tr.makeelement(qn("w:tblHeader"), {}))
+    for row, reply in zip(table.rows[1:], REPLIES):
+        row.cells[1].text = reply
+    label = table.cell(1, 0).merge(table.cell(300, 0))
+    label.text = "服務一致及正確"
+    paginate(document.element, document.styles.element)
+
+    def merge_of(row) -> str | None:
+        merge = row._tr.tc_lst[0].tcPr.find(qn("w:vMerge"))
+        return None if merge is None else merge.get(qn("w:val"), "continue")
+
+    rows = table.rows[1:]
+    starts = [n for n, row in enumerate(rows) if merge_of(row) == "restart"]
+    assert starts[0] == 0 and len(starts) >= 4  # 300 replies of two lines fill several pages
+    assert all(rows[n]._tr.tc_lst[0].xpath("string(.)") == "服務一致及正確" for n in starts)
+    assert all(merge_of(row) == "continue" for n, row in enumerate(rows) if n not in starts)
+    styles = Styles(document.styles.element)
+    page = section_pages(document.element.body)[0][1]
+    width = text_width(table)
+    heights = [sum(paragraph_height(p._p, styles, width) for p in row.cells[1].paragraphs) for row in rows]
+    for start, end in zip(starts, starts[1:]):
+        assert sum(heights[start:end]) <= page.height < sum(heights[start:end + 1]) + 15 * (end - start + 1)

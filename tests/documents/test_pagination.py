@@ -64,7 +64,7 @@ def circular_pages(pdf_build):
 
 @pytest.fixture(scope="module")
 def table_1_rows(pdf_build):
-    """(key point name, practice paragraphs) of every row of 附表1 in the .docx the user receives."""
+    """(item name, key point name, practice paragraphs) of every row of 附表1 in the .docx the user receives."""
     document = Document(str(output_of(pdf_build) / f"{TITLE}.docx"))
     rows = []
     for table in document.tables:
@@ -72,9 +72,11 @@ def table_1_rows(pdf_build):
         if "具體作法" not in header or "評核重點" not in header:
             continue
         key, practice = header.index("評核重點"), header.index("具體作法")
+        item = header.index("評核項目") if "評核項目" in header else None  # a dimension may have no items
         for row in table.rows[1:]:
-            cells = row.cells
-            rows.append((cells[key].text, [p.text for p in cells[practice].paragraphs if flat(p.text)]))
+            cells = row.cells  # a merged cell's text is its first row's
+            rows.append((cells[item].text if item is not None else "", cells[key].text,
+                         [p.text for p in cells[practice].paragraphs if flat(p.text)]))
     return rows
 
 
@@ -82,28 +84,31 @@ def pages_holding(pages: list[str], text: str) -> list[int]:
     return [n for n, page in enumerate(pages) if flat(text) in page]
 
 
-def test_every_page_of_table_1_names_the_key_point_whose_text_is_there(pdf_build, circular_pages, table_1_rows):
+def test_every_page_of_table_1_names_the_item_and_key_point_whose_text_is_there(pdf_build, circular_pages,
+                                                                                 table_1_rows):
     pages = attachment_pages(circular_pages, "附表1", "附表2")
-    key_points = {kp.name for d in pdf_build.plan.dimensions for item in d.items for kp in item.key_points}
+    key_points = {(item.name or "", kp.name) for d in pdf_build.plan.dimensions for item in d.items
+                  for kp in item.key_points}
     checked = 0
-    for name, paragraphs in table_1_rows:
-        assert name in key_points
+    for item, name, paragraphs in table_1_rows:
+        assert (item, name) in key_points
         for paragraph in paragraphs:  # whole: a row is split only between paragraphs
             head = paragraph[:14]
             found = pages_holding(pages, paragraph)
             assert found, head
             for page in found:
                 assert flat(name) in pages[page], (name, head, page)
+                assert flat(item) in pages[page], (item, head, page)
                 checked += 1
     assert checked > 150
-    continued = [name for (name, _), (before, _) in zip(table_1_rows[1:], table_1_rows) if name == before]
+    continued = [name for (_, name, _), (_, before, _) in zip(table_1_rows[1:], table_1_rows) if name == before]
     assert len(continued) >= 2  # rows taller than a page continue with their label repeated
 
 
 def test_no_row_of_table_1_is_broken_across_pages(circular_pages, table_1_rows):
     """A row lies on one page: LibreOffice leaves no line of a row alone at a page's foot or head."""
     pages = attachment_pages(circular_pages, "附表1", "附表2")
-    for name, paragraphs in table_1_rows:
+    for _, name, paragraphs in table_1_rows:
         if not paragraphs:
             continue
         first, last = pages_holding(pages, paragraphs[0]), pages_holding(pages, paragraphs[-1])

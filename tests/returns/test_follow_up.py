@@ -211,8 +211,11 @@ def test_the_progress_table_has_the_shape_of_attachment_1(setting):
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "評核項目")
     header = table.rows[0]._tr
     assert header.find(".//{*}tblHeader") is not None
-    first, second = table.rows[1], table.rows[2]
-    assert first.cells[0].text == "服務一致及正確" and first.cells[0]._tc is second.cells[0]._tc  # merged
+    rows = table.rows[1:]
+    first, second = rows[0], rows[1]
+    # an item's cell spans its key points' rows, and names the item again on every page it reaches
+    assert first.cells[0].text == second.cells[0].text == "服務一致及正確"
+    assert any(above.cells[0]._tc is below.cells[0]._tc for above, below in zip(rows, rows[1:]))
     assert first.cells[1].text == "申辦業務標準作業流程訂定情形"
     assert f"{COMPLETE}：已辦理（1.1.1）\n106年件數：120；107年件數：56" in first.cells[2].text
     assert "南港分局" in first.cells[3].text.split("未回報：")[1]

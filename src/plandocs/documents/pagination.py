@@ -10,10 +10,12 @@ Independent of how a table is produced (which columns, which template), on the r
   small share of a page; otherwise (a row taller than a page, or much room left) it is split in two rows
   at a paragraph boundary where the page falls, as the page model estimates it, never leaving fewer than
   two lines on either side nor a paragraph that introduces a list (「…如下：」) at a page's foot;
-- the second part repeats the row's labels (the cells before the split cell, as the issued plan does)
-  and restarts the vertical merges it continues with their label, so every page names the 評核項目 and
-  評核重點 (or group and duties) its text belongs to. The labels are repeated without a 「（續）」 mark: the
-  issued plan has none, and text it does not have would lower the circular's fidelity to it.
+- the second part repeats the row's labels (the cells before the split cell, as the issued plan does),
+  and a row that begins a page, whole or as such a part, restarts there the vertical merges it continues
+  with their label, so every page names the 評核項目 and 評核重點 (or group and duties, or a report's
+  項目) its text belongs to, as the issued plan names its 評核項目 at the top of every page. The labels are
+  repeated without a 「（續）」 mark: the issued plan has none, and text it does not have would lower the
+  circular's fidelity to it.
 
 Header rows repeat (`w:tblHeader`) as the templates set them.
 """
@@ -184,11 +186,11 @@ class _TableFlow:
             for row in group:
                 self.place_row(row)
 
-    def open_page(self, row, continued: bool = False) -> None:
+    def open_page(self, row) -> None:
+        """`row` begins a new page: the merges it continues restart there with their label."""
         self.flow.new_page()
         self.flow.used = self.header_height
-        if continued:
-            self.restart_merges(row)
+        self.restart_merges(row)
 
     def place_row(self, row) -> None:
         """A row that fits the room left stays; one that fits a page moves to the next whole; a taller one is
@@ -214,7 +216,7 @@ class _TableFlow:
                 flow.used = min(flow.used + height, flow.page.height)  # one paragraph taller than a page
                 return
             flow.used += self.row_height(first)
-            self.open_page(row, continued=True)
+            self.open_page(row)
 
     def split(self, row, room: float):
         """Split `row` so that its first part fits `room`: that part becomes a new row before it, and `row` keeps
