@@ -92,3 +92,40 @@ def test_an_items_label_merged_down_many_pages_is_named_again_at_the_top_of_each
     heights = [sum(paragraph_height(p._p, styles, width) for p in row.cells[1].paragraphs) for row in rows]
     for start, end in zip(starts, starts[1:]):
         assert sum(heights[start:end]) <= page.height < sum(heights[start:end + 1]) + 15 * (end - start + 1)
+
+
+LONG_NAMES = ["臺北市政府警察局中正第一分局", "臺北市政府警察局大安分局", "秘書室"]
+
+
+def names_table(document):
+    """A narrow column of unit names longer than six characters beside a wide column of text."""
+    table = document.add_table(rows=len(LONG_NAMES) + 1, cols=2)
+    table.style = "Table Grid"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "單位", "辦理情形"
+    for row, name in zip(table.rows[1:], LONG_NAMES):
+        row.cells[0].text, row.cells[1].text = name, REPLIES[0] * 3
+    grid = table._tbl.tblGrid.gridCol_lst
+    grid[0].set(qn("w:w"), "1400")
+    grid[1].set(qn("w:w"), "7240")
+    return table
+
+
+def first_column_width(table) -> int:
+    return int(table._tbl.tblGrid.gridCol_lst[0].get(qn("w:w")))
+
+
+def test_the_units_names_are_kept_whole_in_a_column_that_lists_them_however_long():
+    document = Document()
+    table = names_table(document)
+    paginate(document.element, document.styles.element, frozenset(LONG_NAMES))
+    em = Styles(document.styles.element).of(table.rows[1].cells[0].paragraphs[0]._p).size * 10  # twips
+    longest = max(len(name) for name in LONG_NAMES) * em  # CJK characters are one em wide
+    assert first_column_width(table) >= longest + 2 * 108
+    assert sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.gridCol_lst) == 1400 + 7240
+
+
+def test_names_the_plan_does_not_know_are_free_text_and_keep_the_templates_width():
+    document = Document()
+    table = names_table(document)
+    paginate(document.element, document.styles.element)
+    assert first_column_width(table) == 1400

@@ -36,14 +36,15 @@ _SPLIT_ROOM = 0.4
 _WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
 
 
-def paginate(document_root, styles_root) -> None:
-    """Apply every rule above to a rendered document's tree (w:document), in place."""
+def paginate(document_root, styles_root, names: frozenset[str] = frozenset()) -> None:
+    """Apply every rule above to a rendered document's tree (w:document), in place; `names` (the units')
+    are kept whole on a line in every column that lists them."""
     styles = Styles(styles_root)
     body = document_root.find(w("body"))
     for elements, page in section_pages(body):
         for element in elements:
             if element.tag == w("tbl"):
-                fit_columns(element, styles)
+                fit_columns(element, styles, names)
             elif element.tag == w("p"):
                 break_title(element, styles, page)
         _Flow(styles, page).place(elements)

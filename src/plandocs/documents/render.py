@@ -114,10 +114,11 @@ def _environment():
 
 
 def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
-                    subdocuments: dict[str, bytes] | None = None) -> bytes:
+                    subdocuments: dict[str, bytes] | None = None, names: frozenset[str] = frozenset()) -> bytes:
     """Render one template to .docx bytes; template mistakes become a TemplateError naming the file.
 
-    `make_context` receives the template's style ids by name, so generated paragraphs use its styles.
+    `make_context` receives the template's style ids by name, so generated paragraphs use its styles;
+    `names` (the units') are kept whole on a line in the tables' columns that list them.
     """
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError as JinjaError
@@ -135,7 +136,7 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
             raise TemplateError(f"範本中的運算式無法計算（{type(error).__name__}：{error}）；請檢查範本中含運算的標籤。",
                                 where) from error
         _unescape_properties(template, templated)
-        paginate(template.docx.element, template.docx.styles.element)
+        paginate(template.docx.element, template.docx.styles.element, names)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:

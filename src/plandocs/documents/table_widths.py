@@ -53,12 +53,12 @@ def _columnrow_cells(table, grid: list[int]):
                     yield column, paragraph, header
 
 
-def fit_columns(table, styles: Styles) -> None:
+def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> None:
     """Widen each column to its longest unbreakable token, taking the width from the columns with most to spare.
 
     Unbreakable: a number with its unit (「6月29日」, 「107年」), a short Latin word, a short column heading,
-    and in a column of names (every segment between 、 or spaces at most six characters: units, titles)
-    each name. Numbers in a narrow column are then kept off line ends: LibreOffice breaks CJK text between
+    and in a column of names (every segment between 、 or spaces at most six characters, or one of `names`:
+    units, titles) each name. Numbers in a narrow column are then kept off line ends: LibreOffice breaks CJK text between
     any two characters, digits included, so the column grows until no number straddles a line.
     """
     grid = grid_widths(table)
@@ -67,10 +67,10 @@ def fit_columns(table, styles: Styles) -> None:
     margins = cell_margins(table)
     paragraphs = [(column, paragraph, header, "".join(paragraph_lines(paragraph)))
                   for column, paragraph, header in _columnrow_cells(table, grid)]
-    names = [True] * len(grid)
+    of_names = [True] * len(grid)
     for column, _, header, text in paragraphs:
-        if not header and any(len(s) > _NAME_LENGTH for s in _segments(text)):
-            names[column] = False
+        if not header and any(len(s) > _NAME_LENGTH and s not in names for s in _segments(text)):
+            of_names[column] = False
     need = [0.0] * len(grid)
     for column, paragraph, header, text in paragraphs:
         text = text.strip()
@@ -79,7 +79,7 @@ def fit_columns(table, styles: Styles) -> None:
         widest = _widest_word(text)
         if header and len(text) <= _SHORT_HEADING:
             widest = max(widest, unit_width(text))
-        if names[column] and not header:
+        if of_names[column] and not header:
             widest = max([widest] + [unit_width(s) for s in _segments(text)])
         if widest:
             fmt = styles.of(paragraph)
@@ -89,7 +89,7 @@ def fit_columns(table, styles: Styles) -> None:
         if width <= _NARROW:
             need[column] = max(need[column], _no_straddle_width(
                 [(p, styles.of(p)) for c, p, h, _ in paragraphs if c == column and not h], max(width, need[column]),
-                margins, names[column]))
+                margins, of_names[column]))
     widths = _redistribute(grid, need)
     if widths == grid:
         return

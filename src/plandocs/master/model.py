@@ -208,6 +208,11 @@ class Plan:
     roster: list[RosterGroup]
     columns: list[TableColumn] = field(default_factory=list)  # of the measures table, in order
 
+    @property
+    def unit_names(self) -> frozenset[str]:
+        """The units' names: kept whole on a line wherever a table prints them."""
+        return frozenset(u.name for u in self.units)
+
     def receiving_units(self) -> list[Unit]:
         """The units that get a form to fill in: none when the plan has no survey."""
         if self.facts.attachment(AttachmentKind.SURVEY) is None:

@@ -215,7 +215,8 @@ def report_context_without_returns(plan: Plan, styles: dict[str, str]) -> dict:
 
 
 def render_report(template: Path, collection: Collection, problems: list[Finding]) -> bytes:
-    return render_template(template, lambda styles: report_context(collection, problems, styles))
+    return render_template(template, lambda styles: report_context(collection, problems, styles),
+                           names=collection.plan.unit_names)
 
 
 def _render_shared_report() -> bytes:
