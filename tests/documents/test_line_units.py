@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from plandocs.documents.page_model import NO_LINE_START, NUMBER_TOKEN, units_of
 
 OPENING = "（「『【〈《〔(‘“"
-ALPHABET = "字服（「『(‘、，。：；！？）」』,.;:!?)%’”0123456789年月日號aZ@_-#/ \n"
+ALPHABET = "".join(sorted(NO_LINE_START)) + OPENING + "字服0123456789年月日號aZ@_-#/ \n"
 
 
 def units_by_the_rule(text: str) -> list[str]:

@@ -129,3 +129,23 @@ def test_names_the_plan_does_not_know_are_free_text_and_keep_the_templates_width
     table = names_table(document)
     paginate(document.element, document.styles.element)
     assert first_column_width(table) == 1400
+
+
+def test_of_two_cells_many_pages_tall_the_first_is_split_and_the_cells_before_it_are_the_labels():
+    """A report's row: the key point, every unit's reply, then the units that have not replied."""
+    document = Document()
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    label, replies, missing = table.rows[0].cells
+    label.text = "服務及時性"
+    names = [f"第{number}分局" for number in range(1, 301)]
+    for cell, texts in ((replies, REPLIES[:300]), (missing, names)):
+        cell.text = texts[0]
+        for text in texts[1:]:
+            cell.add_paragraph(text)
+    paginate(document.element, document.styles.element)
+    pieces = table.rows
+    assert len(pieces) > 3
+    assert [row.cells[0].text for row in pieces] == ["服務及時性"] * len(pieces)
+    assert [p.text for row in pieces for p in row.cells[1].paragraphs if p.text] == REPLIES[:300]
+    assert [p.text for row in pieces for p in row.cells[2].paragraphs if p.text] == names

@@ -10,8 +10,8 @@ the PDF tests measure the result with LibreOffice.
 from __future__ import annotations
 
 import functools
-
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 
@@ -78,23 +78,24 @@ def unit_width(unit: str) -> float:
 # A number with the date or counting unit written after it, an ASCII word: never broken by the model,
 # and kept whole on a line by the column widths.
 NUMBER_TOKEN = re.compile(r"\d[\d,.]*(?:[年月日時分秒]\d+)*[年月日時分秒號項件]?")
-_LATIN_CHARACTER = r"[A-Za-z0-9@:_\-#]"
-_LATIN_WORD = re.compile(_LATIN_CHARACTER + r"+[/.]*")  # web addresses break after / and .
-
-
+_LATIN_CHARACTERS = set(string.ascii_letters + string.digits + "@:_-#")
 
 
 def _class(characters) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(characters)) + "]"
 
 
+_LATIN_WORD = _class(_LATIN_CHARACTERS) + "+[/.]*"  # web addresses break after / and .
+# A piece that may not begin a line: such a character alone, or a Latin word that begins with one
+# (「:8080」). A number begins with a digit, which may; and no character is both opening and closing.
+_CLOSING_LATIN = NO_LINE_START & _LATIN_CHARACTERS
+_CLOSING_PIECE = "|".join(
+    [f"{_class(_CLOSING_LATIN)}{_class(_LATIN_CHARACTERS)}*[/.]*"] * bool(_CLOSING_LATIN)
+    + [_class(NO_LINE_START - _CLOSING_LATIN)])
 # A unit in one match: opening punctuation, a piece (a number, else a Latin word, else one character: the
-# first that matches wins), then every following piece that may not begin a line: one such character, or a
-# Latin word that begins with one (「:8080」). Pieces can end in opening punctuation only when they are one.
-_UNIT = re.compile(
-    f"{_class(_NO_LINE_END)}*(?:{NUMBER_TOKEN.pattern}|{_LATIN_WORD.pattern}|.)"
-    f"(?::{_LATIN_CHARACTER}*[/.]*|{_class(NO_LINE_START - {':'})})*",
-    re.DOTALL)
+# first that matches wins), then every following piece that may not begin a line. Only a piece of one
+# opening character ends in one, so nothing else joins what follows.
+_UNIT = re.compile(f"{_class(_NO_LINE_END)}*(?:{NUMBER_TOKEN.pattern}|{_LATIN_WORD}|.)(?:{_CLOSING_PIECE})*", re.DOTALL)
 
 
 def units_of(text: str) -> list[str]:
@@ -203,7 +204,7 @@ class Styles:
         # Paragraph heights by (w:p, width, with spacing): pagination asks again for a row at every place it
         # could fall. Paragraphs are measured once their text and style are final, and keep their height
         # when moved to another row; keeping the element as a key keeps its proxy, so identity is stable.
-        self.heights: dict[tuple, float] = {}
+        self._heights: dict[tuple, float] = {}
         self._formats: dict = {}
 
     def format(self, style_id: str | None) -> ParagraphFormat:
@@ -254,9 +255,9 @@ def paragraph_lines(paragraph) -> list[str]:
 def paragraph_height(paragraph, styles: Styles, width: int, with_spacing: bool = True) -> float:
     """Height in twips of a paragraph set in a column `width` twips wide (a cell's text area or the page's)."""
     key = (paragraph, width, with_spacing)
-    if key not in styles.heights:
-        styles.heights[key] = _paragraph_height(paragraph, styles, width, with_spacing)
-    return styles.heights[key]
+    if key not in styles._heights:
+        styles._heights[key] = _paragraph_height(paragraph, styles, width, with_spacing)
+    return styles._heights[key]
 
 
 def _paragraph_height(paragraph, styles: Styles, width: int, with_spacing: bool) -> float:

@@ -121,8 +121,8 @@ class _TableFlow:
         return sum(self.grid[column:column + span]) - self.margins
 
     def cell_height(self, column: int, span: int, cell, cap: float) -> float:
-        """The height of a cell's text, counted only until it passes `cap`: beyond, only that it does matters,
-        and a cell of a long table's row (every unit's reply) may hold thousands of paragraphs."""
+        """The height of a cell's text, counted only until it passes `cap` (so any height above `cap` may come
+        back): a cell of a long table's row (every unit's reply) may hold thousands of paragraphs."""
         width = self.cell_width(column, span)
         height = 0.0
         for paragraph in cell.iterchildren(w("p")):
@@ -224,9 +224,10 @@ class _TableFlow:
         the rest. Returns the new row, or None where no split is possible."""
         cells = row_cells(row)
         # The cell split is the tallest; of cells more than two pages tall, the first (the ones before it are
-        # labels, repeated on the next page).
+        # labels, repeated on the next page): heights are counted to two pages and no further.
         cap = 2 * self.flow.page.height
-        heights = [self.cell_height(c, s, cell, cap) if vmerge(cell) is None else 0.0 for c, s, cell in cells]
+        heights = [min(self.cell_height(c, s, cell, cap), cap) if vmerge(cell) is None else 0.0
+                   for c, s, cell in cells]
         tallest = max(range(len(cells)), key=lambda i: heights[i])
         line = self.styles.of(cells[tallest][2].find(w("p"))).line_height()
         room -= ROW_BORDER + line / 2  # half a line kept free for the model's error
@@ -261,18 +262,17 @@ class _TableFlow:
         # to one key point) is split again on every page, so a split moves a page's worth of paragraphs, not
         # the rest of the row, and a moved paragraph keeps its measured height.
         first = row.makeelement(row.tag, row.attrib)
-        parts = iter(cells)
-        for child in row:
-            if child.tag != w("tc"):
-                first.append(copy.deepcopy(child))
+        index = 0
+        for cell in row:
+            if cell.tag != w("tc"):  # the row's properties
+                first.append(copy.deepcopy(cell))
                 continue
-            index = len(first.findall(w("tc")))
-            cell = next(parts)[2]
             if index < tallest or vmerge(cell) == "continue":
                 first.append(copy.deepcopy(cell))
                 _continue_label(cell)
             else:
                 first.append(_first_part(cell, keep.get(index)))
+            index += 1
         row.addprevious(first)
         self.heights.pop(row, None)
         return first
@@ -313,19 +313,25 @@ def _continue_label(cell) -> None:
 
 
 def _first_part(cell, keep: int | None):
-    """A new cell with the first `keep` paragraphs of `cell` (all where None) taken out of it; what `cell`
-    is left with continues on the next page, an empty paragraph where nothing is."""
+    """A new cell with the content of `cell` up to its `keep`-th paragraph (all where None) taken out of it,
+    in order, whatever else stands between the paragraphs (a table, a bookmark); what `cell` is left with
+    continues on the next page, an empty paragraph where nothing is."""
     part = cell.makeelement(cell.tag, cell.attrib)
     properties = cell.find(w("tcPr"))
     if properties is not None:
         part.append(copy.deepcopy(properties))
-    paragraphs = cell.findall(w("p"))
-    taken = paragraphs if keep is None else paragraphs[:keep]
+    content = [child for child in cell if child.tag != w("tcPr")]
+    model = cell.find(w("p"))
+    taken, paragraphs = [], 0
+    for child in content:
+        if keep is not None and paragraphs == keep:
+            break
+        taken.append(child)
+        paragraphs += child.tag == w("p")
     part.extend(taken)  # moves them
-    model = paragraphs[0] if paragraphs else None
-    if not taken:
+    if not paragraphs:
         _empty_paragraph(part, model)
-    if keep is None:
+    if len(taken) == len(content):
         _empty_paragraph(cell, model)
     return part
 
