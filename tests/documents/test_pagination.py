@@ -142,6 +142,14 @@ def test_the_longest_unit_name_and_every_deadline_date_stand_whole_on_one_line(p
     assert any(longest_unit in line for page in raw_pages(form) for line in page)
 
 
+def test_no_number_of_the_circular_is_broken_across_two_lines(circular_pages):
+    """LibreOffice breaks Chinese text between any two characters, digits too, unless they are set as Latin."""
+    lines = [line for page in circular_pages for line in page]
+    broken = [(a[-8:], b[:8]) for a, b in zip(lines, lines[1:]) if a[-1:].isdigit() and b[:1].isdigit()]
+    assert broken == []
+    assert sum("107年" in line for line in lines) > 10
+
+
 def test_a_long_title_breaks_between_the_agency_and_the_plan_name(pdf_build):
     document = Document(str(next(output_of(pdf_build).rglob("*附表2調查表.docx"))))
     title = next(p for p in document.paragraphs if "調查表" in p.text)

@@ -20,6 +20,7 @@ from ..master.model import Facts, Paragraph
 from ..numbering import number_outline, text_depths
 from ..office.ooxml_order import normalize_docx
 from .pagination import paginate
+from .whole_numbers import set_numbers_as_latin
 
 # Paragraph styles the generated paragraphs use, by their name in Word (ids may differ after Word saves).
 BODY_STYLE = "計畫本文"
@@ -137,6 +138,7 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
                                 where) from error
         _unescape_properties(template, templated)
         paginate(template.docx.element, template.docx.styles.element, names)
+        set_numbers_as_latin(template.docx.element)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:
