@@ -115,11 +115,13 @@ def _environment():
 
 
 def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
-                    subdocuments: dict[str, bytes] | None = None, names: frozenset[str] = frozenset()) -> bytes:
+                    subdocuments: dict[str, bytes] | None = None, names: frozenset[str] = frozenset(),
+                    numbers_as_latin: bool = True) -> bytes:
     """Render one template to .docx bytes; template mistakes become a TemplateError naming the file.
 
     `make_context` receives the template's style ids by name, so generated paragraphs use its styles;
-    `names` (the units') are kept whole on a line in the tables' columns that list them.
+    `names` (the units') are kept whole on a line in the tables' columns that list them; with
+    `numbers_as_latin`, numbers are set as Latin text (whole_numbers.py).
     """
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError as JinjaError
@@ -138,7 +140,8 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
                                 where) from error
         _unescape_properties(template, templated)
         paginate(template.docx.element, template.docx.styles.element, names)
-        set_numbers_as_latin(template.docx.element)
+        if numbers_as_latin:
+            set_numbers_as_latin(template.docx.element)
         buffer = io.BytesIO()
         template.save(buffer)
     except JinjaError as error:

@@ -20,13 +20,22 @@ LATIN_LANGUAGE = "en-US"
 
 def set_numbers_as_latin(root) -> None:
     """Cut every run of a rendered part (w:document) around its numbers and mark the numbers English."""
-    for run in list(root.iter(w("r"))):
-        texts = [child for child in run if child.tag != w("rPr")]
-        if len(texts) != 1 or texts[0].tag != w("t") or not _NUMBER.search(texts[0].text or ""):
+    texts = [t for t in root.iter(w("t")) if t.text and _NUMBER.search(t.text)]
+    for text in texts:
+        run = text.getparent()
+        if run.tag != w("r") or any(child.tag not in (w("rPr"), w("t")) for child in run) or len(run.findall(w("t"))) != 1:
             continue  # a run with a break, a tab or a field keeps its shape
-        for text, number in reversed(_pieces(texts[0].text)):
-            run.addnext(_run_like(run, text, number))
-        run.getparent().remove(run)
+        pieces = _pieces(text.text)
+        plain, latin = _copy_with_text(run, ""), _latin(_copy_with_text(run, ""))
+        _set_text(text, pieces[0][0])
+        if pieces[0][1]:
+            _latin(run)
+        anchor = run
+        for piece, number in pieces[1:]:
+            following = copy.deepcopy(latin if number else plain)
+            _set_text(following.find(w("t")), piece)
+            anchor.addnext(following)
+            anchor = following
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -41,26 +50,31 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _run_like(run, text: str, number: bool):
-    """A run with `run`'s properties holding `text`, marked English when it is a number."""
-    piece = run.makeelement(w("r"), run.attrib)
-    properties = run.find(w("rPr"))
-    if properties is not None:
-        piece.append(copy.deepcopy(properties))
-    if number:
-        properties = piece.find(w("rPr"))
-        if properties is None:
-            properties = piece.makeelement(w("rPr"), {})
-            piece.insert(0, properties)
-        language = properties.find(w("lang"))
-        if language is None:
-            language = properties.makeelement(w("lang"), {})
-            properties.append(language)  # schema order is restored when the document is saved
-        language.set(w("val"), LATIN_LANGUAGE)
-        language.set(w("eastAsia"), LATIN_LANGUAGE)
-    element = piece.makeelement(w("t"), {})
+def _copy_with_text(run, text: str):
+    duplicate = copy.deepcopy(run)
+    duplicate.tail = None
+    _set_text(duplicate.find(w("t")), text)
+    return duplicate
+
+
+def _set_text(element, text: str) -> None:
     element.text = text
     if text != text.strip():
         element.set(_XML_SPACE, "preserve")
-    piece.append(element)
-    return piece
+    else:
+        element.attrib.pop(_XML_SPACE, None)
+
+
+def _latin(run):
+    """Mark a run English, in place; returns it."""
+    properties = run.find(w("rPr"))
+    if properties is None:
+        properties = run.makeelement(w("rPr"), {})
+        run.insert(0, properties)
+    language = properties.find(w("lang"))
+    if language is None:
+        language = properties.makeelement(w("lang"), {})
+        properties.append(language)  # schema order is restored when the document is saved
+    language.set(w("val"), LATIN_LANGUAGE)
+    language.set(w("eastAsia"), LATIN_LANGUAGE)
+    return run

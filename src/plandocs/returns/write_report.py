@@ -215,8 +215,10 @@ def report_context_without_returns(plan: Plan, styles: dict[str, str]) -> dict:
 
 
 def render_report(template: Path, collection: Collection, problems: list[Finding]) -> bytes:
+    # The report of a large collect holds tens of thousands of numbers (counts, years): cutting a run around
+    # each took a 1,000-return collect from 43 s to 62 s (and 464 to 778 MB). Its tables' widths keep numbers whole.
     return render_template(template, lambda styles: report_context(collection, problems, styles),
-                           names=collection.plan.unit_names)
+                           names=collection.plan.unit_names, numbers_as_latin=False)
 
 
 def _render_shared_report() -> bytes:
