@@ -35,6 +35,19 @@ def w(name: str) -> str:
     return _W + name
 
 
+def child_of(parent, name: str, first: bool = False):
+    """The parent's w:`name` child, made where it has none: first (properties) or last. Where a made child
+    must stand in its parent's property list is left to schema ordering, when the document is saved."""
+    found = parent.find(w(name))
+    if found is None:
+        found = parent.makeelement(w(name), {})
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
 def char_width(c: str) -> float:
     """Width in ems: CJK and full-width forms 1, Latin as Times New Roman (capitals and digits measured)."""
     code = ord(c)

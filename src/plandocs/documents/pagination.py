@@ -24,8 +24,8 @@ from __future__ import annotations
 import copy
 
 from .page_model import (
-    ROW_BORDER, Page, Styles, cell_margins, grid_widths, is_header, paragraph_height, paragraph_lines, row_cells,
-    section_pages, vmerge, w,
+    ROW_BORDER, Page, Styles, cell_margins, child_of, grid_widths, is_header, paragraph_height, paragraph_lines,
+    row_cells, section_pages, vmerge, w,
 )
 from .table_widths import break_title, fit_columns
 
@@ -51,25 +51,12 @@ def paginate(document_root, styles_root, names: frozenset[str] = frozenset()) ->
 
 
 def _set_row_property(row, name: str) -> None:
-    trpr = row.find(w("trPr"))
-    if trpr is None:
-        trpr = row.makeelement(w("trPr"), {})
-        row.insert(0, trpr)
-    if trpr.find(w(name)) is None:
-        trpr.append(trpr.makeelement(w(name), {}))  # ooxml_order puts it in its place
+    child_of(child_of(row, "trPr", first=True), name)
 
 
 def _set_keep_next(row) -> None:
     for paragraph in row.iter(w("p")):
-        ppr = paragraph.find(w("pPr"))
-        if ppr is None:
-            ppr = paragraph.makeelement(w("pPr"), {})
-            paragraph.insert(0, ppr)
-        keep = ppr.find(w("keepNext"))
-        if keep is None:
-            ppr.append(ppr.makeelement(w("keepNext"), {}))
-        else:
-            keep.attrib.pop(w("val"), None)
+        child_of(child_of(paragraph, "pPr", first=True), "keepNext").attrib.pop(w("val"), None)
 
 
 # ---------------------------------------------------------------- the flow of pages

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 
-from .page_model import w
+from .page_model import child_of, w
 
 _NUMBER = re.compile(r"\d[\d,.]*\d")  # two digits or more: a single digit cannot be broken
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -23,7 +23,8 @@ def set_numbers_as_latin(root) -> None:
     texts = [t for t in root.iter(w("t")) if t.text and _NUMBER.search(t.text)]
     for text in texts:
         run = text.getparent()
-        if run.tag != w("r") or any(child.tag not in (w("rPr"), w("t")) for child in run) or len(run.findall(w("t"))) != 1:
+        shape = [child.tag for child in run]
+        if run.tag != w("r") or shape.count(w("t")) != 1 or set(shape) - {w("rPr"), w("t")}:
             continue  # a run with a break, a tab or a field keeps its shape
         pieces = _pieces(text.text)
         plain, latin = _copy_with_text(run, ""), _latin(_copy_with_text(run, ""))
@@ -67,14 +68,7 @@ def _set_text(element, text: str) -> None:
 
 def _latin(run):
     """Mark a run English, in place; returns it."""
-    properties = run.find(w("rPr"))
-    if properties is None:
-        properties = run.makeelement(w("rPr"), {})
-        run.insert(0, properties)
-    language = properties.find(w("lang"))
-    if language is None:
-        language = properties.makeelement(w("lang"), {})
-        properties.append(language)  # schema order is restored when the document is saved
+    language = child_of(child_of(run, "rPr", first=True), "lang")
     language.set(w("val"), LATIN_LANGUAGE)
     language.set(w("eastAsia"), LATIN_LANGUAGE)
     return run
