@@ -26,6 +26,9 @@ from plandocs.documents.fill_in_form import (
 from plandocs.master.validate import check_master
 
 
+SAVED = dt.datetime(2018, 6, 20, 9, 0)  # a return's last-saved time, before the deadline, unless a test says
+
+
 def form_of(output: Path, unit: str) -> Path:
     """The fill-in workbook `build` wrote for a unit."""
     (found,) = (output / "各單位").glob(f"{unit}/*.xlsx")
@@ -94,7 +97,7 @@ class Filler:
             sheet.cell(1, 1).value = None
         self.guide.cell(2, 2).value = None
 
-    def save(self, path: Path, modified: dt.datetime = dt.datetime(2018, 6, 20, 9, 0)) -> Path:
+    def save(self, path: Path, modified: dt.datetime = SAVED) -> Path:
         """Save as the unit's Excel would, with `modified` as the workbook's last-saved time (openpyxl stamps
         the present time, so it is set in docProps/core.xml afterwards)."""
         path.parent.mkdir(parents=True, exist_ok=True)

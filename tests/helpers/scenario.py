@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from helpers.project import REFERENCE_TOPICS
-from helpers.returns_factory import Filler, form_of
+from helpers.returns_factory import SAVED, Filler, form_of
 
 COMPLETE = "中正第一分局"
 INCOMPLETE = "信義分局"  # leaves its 辦理情形 blank
@@ -26,32 +26,27 @@ def fill_complete(filler: Filler) -> None:
 
 def make_returns(shipped_output: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    filler = Filler(form_of(shipped_output, COMPLETE))
-    fill_complete(filler)
-    filler.contact(dt.date(2018, 6, 25))
-    filler.save(folder / f"{COMPLETE}.xlsx")
 
+    def complete(unit: str, contact: dt.date | None, modified: dt.datetime = SAVED, then=None) -> None:
+        filler = Filler(form_of(shipped_output, unit))
+        fill_complete(filler)
+        if then:
+            then(filler)
+        filler.contact(contact)
+        filler.save(folder / f"{unit}.xlsx", modified)
+
+    def count_not_a_number(filler: Filler) -> None:
+        filler.report("1.1.1", "已辦理（1.1.1）", {106: "約一百件", 107: 56})
+
+    complete(COMPLETE, dt.date(2018, 6, 25))
     filler = Filler(form_of(shipped_output, INCOMPLETE))
     for dimension, topic in REFERENCE_TOPICS:
         filler.measure(dimension, topic, f"{topic}措施", "內容")
     filler.contact(dt.date(2018, 6, 28))
     filler.save(folder / f"{INCOMPLETE}.xlsx")
-
-    filler = Filler(form_of(shipped_output, LATE))
-    fill_complete(filler)
-    filler.contact(LATE_DATE)
-    filler.save(folder / f"{LATE}.xlsx", modified=dt.datetime(2018, 7, 3, 2, 0))
-
-    filler = Filler(form_of(shipped_output, WRONG))
-    fill_complete(filler)
-    filler.report("1.1.1", "已辦理（1.1.1）", {106: "約一百件", 107: 56})
-    filler.contact(dt.date(2018, 6, 27))
-    filler.save(folder / f"{WRONG}.xlsx")
-
-    filler = Filler(form_of(shipped_output, UNDATED))
-    fill_complete(filler)
-    filler.contact(None)
-    filler.save(folder / f"{UNDATED}.xlsx", modified=dt.datetime(2018, 6, 26, 1, 0))
+    complete(LATE, LATE_DATE, dt.datetime(2018, 7, 3, 2, 0))
+    complete(WRONG, dt.date(2018, 6, 27), then=count_not_a_number)
+    complete(UNDATED, None, dt.datetime(2018, 6, 26, 1, 0))
 
     (folder / f"{WORD}調查表.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     return folder
