@@ -84,18 +84,22 @@ def order_element(root) -> int:
     return changed
 
 
-def _in_order(children: list, rank: dict[str, int]) -> bool:
-    """Whether the listed children already follow the sequence, none of them twice (the common case)."""
-    previous, seen = -1, set()
+def _misplaced(children, rank: dict[str, int]):
+    """The names of the listed children that stand after a later one of the sequence, or a second time."""
+    best, seen = -1, set()
     for child in children:
         name = _local(child)
         if name not in rank:
             continue
-        if rank[name] < previous or (name in seen and name not in _REPEATABLE):
-            return False
-        previous = rank[name]
+        if rank[name] < best or (name in seen and name not in _REPEATABLE):
+            yield name
+        best = max(best, rank[name])
         seen.add(name)
-    return True
+
+
+def _in_order(children: list, rank: dict[str, int]) -> bool:
+    """Whether the listed children already follow the sequence, none of them twice (the common case)."""
+    return next(_misplaced(children, rank), None) is None
 
 
 def _order_sequence(element, rank: dict[str, int]) -> int:
@@ -193,20 +197,9 @@ def ordering_faults(xml: bytes) -> list[tuple[str, str]]:
 
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
     faults: dict[tuple[str, str], None] = {}
-    for element in root.iter(_W + "*"):
-        sequence = _SEQUENCES.get(_local(element))
-        if not sequence:
-            continue
-        rank = {name: index for index, name in enumerate(sequence)}
-        best, seen = -1, set()
-        for child in element:
-            name = _local(child)
-            if name not in rank:
-                continue
-            if rank[name] < best or (name in seen and name not in _REPEATABLE):
-                faults[(_local(element), name)] = None
-            best = max(best, rank[name])
-            seen.add(name)
+    for element in root.iter(*(_W + name for name in _SEQUENCES)):
+        for name in _misplaced(element, _RANKS[_local(element)]):
+            faults[(_local(element), name)] = None
     return list(faults)
 
 
