@@ -28,7 +28,7 @@ from plandocs.returns.write_workbook import (
     LEDGER_SHEET, MEASURES_SHEET, PROBLEMS_SHEET, PROGRESS_SUMMARY_SHEET, SOURCE_HEADERS, UNUSED_SHEET,
 )
 from plandocs.documents.fill_in_form import GUIDE_SHEET, HEADER_ROW, ID_DIGEST, ID_UNIT, ID_VERSION, ID_YEAR, PROGRESS_SHEET
-from plandocs.documents.fill_in_form import SURVEY_SHEET
+from plandocs.documents.fill_in_form import SURVEY_SHEET, case_count_header
 from plandocs.text import parse_date
 from plandocs.master.validate import check_master
 from helpers.returns_factory import (
@@ -146,6 +146,8 @@ def make_returns(output: Path, folder: Path, work: Path) -> None:
     as_text(criminal.guide.cell(6, 2), "=1+1")
     criminal.progress_sheet["H4"].value = '=cmd|"/c calc"!A0'
     criminal.progress_sheet["H4"].data_type = "s"
+    # and a count that is not a number, so that its 補正 workbook carries the texts back
+    criminal.progress_sheet.cell(4, criminal.column(criminal.progress_sheet, case_count_header(106))).value = "約百件"
     criminal.save(folder / "刑大.xlsx")
     # .xlsm with a macro project: read, never run
     filled(output, "交通警察大隊").save(work / "交大.xlsx")
@@ -310,6 +312,27 @@ def test_no_formula_reaches_the_consolidated_workbook(collected, consolidated):
     assert ledger["刑大.xlsx"]["聯絡電話"] == "+886-2-2381-8000"
     progress = {(r["編號"], r["單位"]): r for r in table(consolidated, PROGRESS_SUMMARY_SHEET)}
     assert progress["1.1.1", "刑事警察大隊"]["辦理情形"] == '=cmd|"/c calc"!A0'
+
+
+def test_no_cell_of_any_workbook_collect_writes_is_a_formula(collected):
+    workbooks = [p for p in collected.written if p.suffix == ".xlsx"]
+    assert any("補正" in p.parts for p in workbooks)
+    texts = set()
+    for path in workbooks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(path)
+        for sheet in workbook.worksheets:
+            cells = [c for row in sheet.iter_rows() for c in row]
+            assert not [c.coordinate for c in cells if c.data_type == "f"], (path.name, sheet.title)
+            texts |= {c.value for c in cells if isinstance(c.value, str)}
+    # the unit's own text, written back into its 補正 workbook as it typed it
+    (correction,) = [p for p in workbooks if p.parent.name == "刑事警察大隊"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = load_workbook(correction)
+    values = {c.value: c.data_type for sheet in written.worksheets for row in sheet.iter_rows() for c in row}
+    assert values['=HYPERLINK("http://example.com","點我")'] == "s" and values["=1+1"] == "s"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import io
 from ..master.model import KeyPoint, Plan, Unit
 from ..master.schema import AttachmentKind
 from ..numbering import number_outline, text_depths
+from ..office.text_cells import TEXT_ONLY_OPTIONS
 from ..office.xlsx_layout import (
     A4, BASE_FONT_SIZE, FONT, HEADING_FILL, PAGE_FOOTER, display_width, row_height, write_text,
 )
@@ -58,7 +59,7 @@ def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True,  # and with it fixed zip time stamps
         # every value is text the user typed in the master: never a formula, link or number by accident
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        **TEXT_ONLY_OPTIONS,
         "default_format_properties": {"font_name": FONT, "font_size": BASE_FONT_SIZE},
     })
     sheets = _Sheets(workbook, plan, named, unit.name)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..errors import Location, OutputError, os_error_text
+from .text_cells import starts_like_formula
 
 MANIFEST = "manifest.csv"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -115,19 +116,15 @@ class OutputSet:
 
 # --- CSV ---------------------------------------------------------------------------------------------------
 
-# A cell starting with one of these is run as a formula by Excel or LibreOffice when the CSV is opened (OWASP,
-# "CSV Injection"): such a cell is written with a leading apostrophe, which both show as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_cell(value: object) -> str:
+    """A cell that would run as a formula (office/text_cells.py) is written with a leading apostrophe."""
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 def csv_value(cell: str) -> str:
     """What csv_cell was given, from what it wrote."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and starts_like_formula(cell[1:]) else cell
 
 
 def csv_bytes(headings: list[str], rows: list[list]) -> bytes:

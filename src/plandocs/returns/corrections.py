@@ -20,6 +20,7 @@ from ..documents.fill_in_workbook import fill_in_workbook
 from ..documents.render import document_time
 from ..master.model import Plan
 from ..office.output import Artifact, reproducible, safe_file_name
+from ..office.text_cells import set_text
 from ..parallel import shared, worker_pool, workers_for
 from ..text import roc_date
 from .records import Collection, Finding, Return, UnitState
@@ -117,18 +118,18 @@ class _Prefill:
     def fill(self) -> None:
         contact = self.ret.contact
         for label, value in ((REPORTER, contact.reporter), (PHONE, contact.phone)):
-            self.guide.cell(GUIDE_INPUT_ROWS[label], 2).value = value or None
+            set_text(self.guide.cell(GUIDE_INPUT_ROWS[label], 2), value or None)
         for measure in self.ret.measures:
             row = self._free_row(measure.dimension, measure.topic)
             for column, value in ((3, measure.name), (4, measure.content)):
-                self.survey.cell(row, column).value = value or None
+                set_text(self.survey.cell(row, column), value or None)
             for entry in measure.entries:
                 self.survey_rows[int(_CELL.fullmatch(entry.cell).group(2))] = row
         for code, progress in self.ret.progress.items():
             row = self.code_rows.get(code)
             if row is None:
                 continue
-            self.progress.cell(row, self.headings[PROGRESS_INPUT]).value = progress.text or None
+            set_text(self.progress.cell(row, self.headings[PROGRESS_INPUT]), progress.text or None)
             for year, count in progress.counts.items():
                 if case_count_header(year) in self.headings:
                     self.progress.cell(row, self.headings[case_count_header(year)]).value = count
@@ -146,7 +147,8 @@ class _Prefill:
             row = self.survey.max_row + 1
             for column in range(1, 5):
                 self.survey.cell(row, column)._style = copy(self.survey.cell(row - 1, column)._style)
-        self.survey.cell(row, 1).value, self.survey.cell(row, 2).value = dimension, topic
+        set_text(self.survey.cell(row, 1), dimension)
+        set_text(self.survey.cell(row, 2), topic)
         return row
 
     def mark_all(self) -> None:
@@ -205,7 +207,7 @@ class _Prefill:
         sheet = self.workbook[sheet_name]
         cell = sheet[f"{column}{row}"]
         if content and cell.value in (None, ""):
-            cell.value = content  # what the unit typed, to be corrected in place
+            set_text(cell, content)  # what the unit typed, to be corrected in place
         return Mark(sheet_name, f"{column}{row}", finding.problem.message, content)
 
     def draw(self) -> None:
@@ -236,23 +238,24 @@ class _Prefill:
             ws.sheet_view.tabSelected = ws is sheet
         for column, width in zip("ABCDE", (6, 10, 10, 70, 30)):
             sheet.column_dimensions[column].width = width
-        sheet["A1"] = f"{self.state.unit.name}回報內容補正說明"
+        set_text(sheet["A1"], f"{self.state.unit.name}回報內容補正說明")
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A2"] = (f"下列各處請依說明修正（儲存格已以紅框標示，游標移至儲存格可看到說明），填妥「{GUIDE_SHEET}」工作表的"
-                       f"填報日期後，將本檔案寄回{facts.recipient}。本檔即為貴單位的填報表，請勿更改工作表名稱。")
+        set_text(sheet["A2"], f"下列各處請依說明修正（儲存格已以紅框標示，游標移至儲存格可看到說明），填妥「{GUIDE_SHEET}」工作表的"
+                 f"填報日期後，將本檔案寄回{facts.recipient}。本檔即為貴單位的填報表，請勿更改工作表名稱。")
         sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells("A2:E2")
         sheet.row_dimensions[2].height = 48
         fill = PatternFill("solid", fgColor="FFD9D9D9")
         for column, heading in enumerate(("序號", "工作表", "儲存格", "說明", "原填內容"), 1):
-            cell = sheet.cell(4, column, heading)
+            cell = sheet.cell(4, column)
+            set_text(cell, heading)
             cell.font, cell.fill = Font(bold=True), fill
         for number, mark in enumerate(self.marks, 1):
             values = (number, mark.sheet, mark.cell or "（整份）", mark.message, mark.content or None)
             for column, value in enumerate(values, 1):
-                cell = sheet.cell(4 + number, column, value)
+                cell = sheet.cell(4 + number, column)
+                set_text(cell, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                cell.data_type = "s" if isinstance(value, str) else cell.data_type  # never a formula
         sheet.freeze_panes = "A5"
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

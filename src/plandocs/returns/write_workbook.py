@@ -1,6 +1,6 @@
 """The consolidated workbook of collect, written with XlsxWriter from the tables of consolidate.py.
 
-Every value a unit typed is written as data, never as a formula (XlsxWriter with strings_to_formulas off,
+Every value a unit typed is written as data, never as a formula (office/text_cells.py: XlsxWriter with strings_to_formulas off,
 and every string written with write_string), so `=HYPERLINK(…)` in a return stays text in the workbook.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ..documents.fill_in_form import case_count_header, case_count_years
 from ..documents.render import document_time
 from ..master.model import Plan
 from ..office.output import work_folder
+from ..office.text_cells import TEXT_ONLY_OPTIONS
 from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
 from ..text import roc_time
 from .consolidate import (
@@ -63,7 +64,7 @@ class _Writer:
             # rows go to temporary files as they are written, so a collect of 1,000 returns stays small in memory;
             # every row is therefore written in order, top to bottom
             "constant_memory": True,
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            **TEXT_ONLY_OPTIONS,
             "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
         })
         add = self.workbook.add_format
