@@ -11,6 +11,7 @@ from helpers.project import SHIPPED_TEMPLATES, make_project
 from helpers.returns_factory import filled
 from plandocs.commands.build import build
 from plandocs.commands.collect import collect
+from plandocs.paths import Paths
 from plandocs.office.ooxml_order import normalize_docx, order_part, ordering_faults
 
 openxml_audit = pytest.importorskip("openxml_audit", reason="the OOXML validator is a test dependency")
@@ -69,10 +70,25 @@ def test_every_file_of_a_build_and_of_a_collect_is_valid(tmp_path):
     returns.mkdir()
     for unit in ("中正第一分局", "大同分局", "統計室"):
         filled(paths.output, unit).save(returns / f"{unit}_回報.xlsx")
+    owing = filled(paths.output, "萬華分局")
+    owing.report("1.1.1", None)  # a blank 辦理情形: the unit gets a 補正 workbook, written by openpyxl
+    owing.save(returns / "萬華分局_回報.xlsx")
     collect(paths, returns)
     files = sorted(p for p in paths.output.rglob("*") if p.suffix in (".docx", ".xlsx"))
     kinds = {p.suffix for p in files}
-    assert kinds == {".docx", ".xlsx"} and len(files) > 70  # the circular, roster, 38 forms and workbooks, collect's two
+    assert kinds == {".docx", ".xlsx"} and len(files) > 70  # the circular, roster, 38 forms and workbooks, collect's
     assert any("回報彙整" in p.parts[-2] for p in files)
+    assert [p.name for p in files if "補正" in p.parts] == ["萬華分局_補正活頁簿.xlsx"]
     violations = {str(p.relative_to(paths.output)): schema_violations(p) for p in files}
     assert {name: found for name, found in violations.items() if found} == {}
+
+
+def test_the_masters_new_and_rollover_write_are_valid(tmp_path):
+    from plandocs.commands.new import new_project
+    from plandocs.commands.rollover import rollover
+
+    project = tmp_path / "新計畫"
+    new_project(project)
+    master = Paths.under(project).source
+    rolled = rollover(master).target
+    assert schema_violations(master) == [] and schema_violations(rolled) == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, Location, OutputError
+from ..office.ooxml_order import saved_workbook
 from ..master.schema import DATA_SHEETS, FACTS, MEASURES, Fact
 from ..text import clean_text, text_key, whole_number
 
@@ -99,12 +100,11 @@ def rollover(source: Path, target: Path | None = None, proposals: Path | None = 
     _move_texts_and_dates(workbook, result, year, skip={facts[Fact.YEAR.value].coordinate})
     if proposals is not None:
         _add_proposals(workbook, proposals, result)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    next_master = saved_workbook(workbook)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "xb") as handle:
-            handle.write(buffer.getvalue())
+            handle.write(next_master)
     except FileExistsError as error:
         raise OutputError("此檔案已存在，為免覆蓋未寫入；請以 --to 指定新的檔名。", Location(file=str(target))) from error
     except OSError as error:

@@ -5,8 +5,8 @@ The rows are an example any office replaces; they name no real agency, and the w
 from __future__ import annotations
 
 import datetime as dt
-import io
 
+from ..office.ooxml_order import saved_workbook
 from ..text import ROC_OFFSET
 from .schema import (
     ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACTS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, ROSTER, TABLE_COLUMNS,
@@ -125,6 +125,4 @@ def starter_master(year: int) -> bytes:
                                         errorStyle="information" if free else "stop")
             validation.add(cells)
             sheet.add_data_validation(validation)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved_workbook(workbook)

@@ -1,4 +1,5 @@
-"""Put WordprocessingML properties into the order the schema prescribes, and drop duplicated ones.
+"""Put WordprocessingML properties, and SpreadsheetML font properties, into the order the schema prescribes,
+and drop duplicated ones.
 
 Word reads a property element only where the schema sequence allows it and may "repair" or refuse a
 file that has `w:vMerge` after `w:vAlign` in a cell's properties, or `w:tblLayout` twice in a table's.
@@ -6,6 +7,10 @@ docxtpl itself appends `w:vMerge` at the end of `w:tcPr` for `{% vm %}`, and a t
 editors carries such faults too; LibreOffice forgives them, Word may not. Ordering changes no meaning:
 every property keeps its value, only its place moves. Of two copies of one property the last is kept,
 since what rendering adds comes after what the template held.
+
+openpyxl writes a font's properties as `name, charset, family, b, i, …, color, sz` in a workbook's
+styles.xml, while the schema Excel validates against (and writes itself) has `b, i, …, sz, color, name,
+family, charset, scheme`: every workbook plandocs saves through openpyxl is put in that order.
 
 Pure functions on bytes: the same input always gives the same output.
 """
@@ -17,6 +22,7 @@ import zipfile
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + W + "}"
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 # Sequences of ECMA-376 (transitional) wml.xsd, by the local name of the parent element.
 _RPR = ("ins", "del", "moveFrom", "moveTo",  # only in a paragraph mark's properties (CT_ParaRPr)
@@ -52,6 +58,10 @@ _SEQUENCES = {
     "tblCellMar": _BORDERS, "tblPrEx": _TBLPR, "tblStylePr": ("pPr", "rPr", "tblPr", "trPr", "tcPr"),
     "docDefaults": ("rPrDefault", "pPrDefault"),
 }
+# CT_Font of the SpreadsheetML schema as Office validates it.
+_FONT = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name",
+         "family", "charset", "scheme")
+_FONT_RANK = {name: index for index, name in enumerate(_FONT)}
 _RANKS = {parent: {name: index for index, name in enumerate(sequence)} for parent, sequence in _SEQUENCES.items()}
 # Properties a sequence may hold more than once.
 _REPEATABLE = {"headerReference", "footerReference"}
@@ -68,8 +78,14 @@ _STYLES_WITH_EFFECTS_TYPE = "http://schemas.microsoft.com/office/2007/relationsh
 
 
 def _local(element) -> str | None:
+    """The local name of a WordprocessingML or SpreadsheetML element (a part holds only one of the two)."""
     tag = element.tag
-    return tag[len(_W):] if isinstance(tag, str) and tag.startswith(_W) else None
+    if not isinstance(tag, str):
+        return None
+    for namespace in (_W, _S):
+        if tag.startswith(namespace):
+            return tag[len(namespace):]
+    return None
 
 
 def order_element(root) -> int:
@@ -189,6 +205,30 @@ def normalize_docx(data: bytes) -> bytes:
             entry.external_attr = info.external_attr
             target.writestr(entry, contents[info.filename])
     return buffer.getvalue()
+
+
+def normalize_xlsx(data: bytes) -> bytes:
+    """An .xlsx whose styles.xml has every font's properties in schema order; other entries untouched."""
+    from lxml import etree
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    styles = source.read("xl/styles.xml")
+    root = etree.fromstring(styles, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+    if not sum(_order_sequence(font, _FONT_RANK) for font in root.iter(_S + "font")):
+        return data
+    ordered = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, ordered if info.filename == "xl/styles.xml" else source.read(info.filename))
+    return buffer.getvalue()
+
+
+def saved_workbook(workbook) -> bytes:
+    """An openpyxl workbook saved as .xlsx bytes, valid by the schema Office checks."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return normalize_xlsx(buffer.getvalue())
 
 
 def ordering_faults(xml: bytes) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from ..documents.fill_in_form import (
 from ..documents.fill_in_workbook import fill_in_workbook
 from ..documents.render import document_time
 from ..master.model import Plan
+from ..office.ooxml_order import saved_workbook
 from ..office.output import Artifact, reproducible, safe_file_name
 from ..office.text_cells import set_text
 from ..parallel import shared, worker_pool, workers_for
@@ -263,9 +264,7 @@ class _Prefill:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        return buffer.getvalue()
+        return saved_workbook(self.workbook)
 
 
 def correction_workbook(plan: Plan, state: UnitState) -> tuple[bytes, list[Mark]]:
