@@ -14,7 +14,8 @@ from .model import (
 )
 from .schema import (
     ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
-    REQUIRED_FACTS, ROSTER, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column, Fact, Kind,
+    REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
+    Fact, Kind,
 )
 
 
@@ -291,7 +292,8 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
             builder.error(f"評核項目「{shown(name)}」重複，已於第 {items[dimension, name].location.row} 列定義。",
                           row["評核項目"].location)
             continue
-        items[dimension, name] = Item(name, row["評核項目"].location)
+        items[dimension, name] = Item(name, row["評核項目"].location,
+                                      survey_required=builder.yes_no(row[SURVEY_REQUIRED], default=False))
         dimensions[dimension].items.append(items[dimension, name])
         dimensions[dimension].defined_items = True
     if not dimensions and measure_rows:  # one table without dimension headings

@@ -23,7 +23,7 @@ from ..office.output import Artifact, reproducible, safe_file_name
 from ..office.text_cells import set_text
 from ..parallel import shared, worker_pool, workers_for
 from ..text import roc_date
-from .records import Collection, Finding, Return, UnitState
+from .records import Collection, Finding, Return, State, UnitState
 
 CORRECTIONS_FOLDER = "補正"  # under the collect folder: 補正/<單位>/
 CORRECTION_SHEET = "補正說明"
@@ -51,7 +51,7 @@ def without_correction_sheet(ret: Return) -> Return:
 
 def needs_correction(state: UnitState) -> bool:
     """Units whose return must be corrected or completed; a late but complete return needs no workbook."""
-    return state.ret is not None and bool(state.errors or state.blank_key_points or state.blank_topics)
+    return state.ret is not None and state.primary in (State.NEEDS_CORRECTION, State.INCOMPLETE)
 
 
 def correction_path(unit_name: str) -> PurePosixPath:
