@@ -104,7 +104,7 @@ def test_every_unit_with_problems_has_a_correction_workbook_with_notes_on_its_pr
             continue
         path = folder / state.unit.name / f"{state.unit.name}_補正活頁簿.xlsx"
         workbook = _load(path)
-        _, marks = correction_workbook(report.collection.plan, state)
+        _, marks = correction_workbook(report.collection.plan, state, reply_deadline(AS_OF))
         expected = {}
         for mark in marks:
             expected.setdefault((mark.sheet, mark.cell), []).append(mark.message)
@@ -139,6 +139,37 @@ def test_the_notes_sit_on_the_blank_and_the_wrong_cells_with_what_was_sent(setti
     assert sheet[f"I{row}"].value == "約一百件" and "不是件數" in sheet[f"I{row}"].comment.text
     assert sheet[f"J{row}"].value == 56 and sheet[f"J{row}"].comment is None
     assert sheet[f"H{row}"].value == "已辦理（1.1.1）"
+
+
+def _texts(workbook) -> list[str]:
+    return [str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+            if isinstance(cell.value, str)]
+
+
+def test_a_correction_workbook_and_a_drafts_blank_form_give_the_reply_date_not_the_old_deadline(setting):
+    _, _, report = setting
+    reply_by = reply_deadline(AS_OF)
+    new, old = f"{reply_by.year - 1911}年{reply_by.month}月{reply_by.day}日前", "107年6月29日前"
+    correction = _texts(_load(report.folder / "補正" / INCOMPLETE / f"{INCOMPLETE}_補正活頁簿.xlsx"))
+    message = email.message_from_bytes((report.folder / "催報" / "信稿" / "南港分局.eml").read_bytes(),
+                                       policy=policy.default)
+    (attachment,) = list(message.iter_attachments())
+    blank = _texts(_load(attachment.get_content()))
+    for texts in (correction, blank):
+        assert not any(old in text for text in texts)
+        assert sum(new in text for text in texts) >= 3  # 說明's 填報期限 and step 四, 辦理情形's note
+    assert any(f"於{new}將本檔案寄回" in text for text in correction)  # the 補正說明 sheet
+
+
+def test_no_row_of_the_correction_sheet_prints_over_the_next(setting):
+    _, _, report = setting
+    sheet = _load(report.folder / "補正" / INCOMPLETE / f"{INCOMPLETE}_補正活頁簿.xlsx")[CORRECTION_SHEET]
+    rows = [r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 1).value]
+    heights = {r: sheet.row_dimensions[r].height for r in rows}
+    assert all(heights.values())  # a wrapped row without a height stays one line high in Calc and Excel
+    longest = max(rows, key=lambda r: len(sheet.cell(r, 4).value))
+    shortest = min(rows, key=lambda r: len(sheet.cell(r, 4).value))
+    assert heights[longest] > heights[shortest]  # the long message takes two lines
 
 
 def test_a_corrected_return_supersedes_the_first(setting, tmp_path: Path):

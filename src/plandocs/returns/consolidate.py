@@ -228,6 +228,11 @@ def reply_deadline(as_of: dt.date) -> dt.date:
     return day
 
 
+def reply_date(collection: Collection) -> dt.date:
+    """The day the units written to (催報, 補正) must answer by."""
+    return reply_deadline(collection.as_of or collection.plan.facts.due_date)
+
+
 def return_rate(collection: Collection) -> tuple[int, int, str]:
     """(returned, expected, 「26.3%」) over the receiving units: a reply nothing can consolidate (a PDF) counts as
     not returned, as the report says of it."""

@@ -19,7 +19,7 @@ from ..numbering import number_outline
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
 from ..text import roc_date
-from .consolidate import reply_deadline
+from .consolidate import reply_date, reply_deadline
 from .corrections import CORRECTION_KIND, correction_path, correction_workbook, needs_correction
 from .records import Collection, UnitState
 from .write_report import body_outline, chase_reasons, paragraph
@@ -126,6 +126,7 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
     """The notice (and with `pdf` its PDF) and the drafts, added to the outputs; returns why a PDF was not made."""
     plan = collection.plan
     stamp = document_time(plan.facts)
+    reply_by = reply_date(collection)
     folder = PurePosixPath(REMINDERS_FOLDER)
     notice = reproducible(render_template(template_path(paths, REMINDER_TEMPLATE),
                                           lambda styles: reminder_context(collection, styles), names=plan.unit_names),
@@ -149,9 +150,10 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
             attachment = (correction_path(state.unit.name).name, corrections[state.unit.name].data)
         elif needs_correction(state):
             attachment = (correction_path(state.unit.name).name,
-                          reproducible(correction_workbook(plan, state)[0], stamp))
+                          reproducible(correction_workbook(plan, state, reply_by)[0], stamp))
         else:
-            attachment = (f"{unit_name}_{FILL_IN_WORKBOOK_KIND}.xlsx", fill_in_workbook(plan, state.unit))
+            attachment = (f"{unit_name}_{FILL_IN_WORKBOOK_KIND}.xlsx",
+                          fill_in_workbook(plan, state.unit, reply_by=reply_by))
         outputs.add(Artifact(folder / DRAFTS_FOLDER / f"{unit_name}.eml", draft(collection, state, attachment),
                              DRAFT_KIND, state.unit.name))
     return problems
