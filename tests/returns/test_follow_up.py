@@ -228,6 +228,24 @@ def test_the_drafts_parse_and_carry_their_attachment(setting):
             assert identity["單位"] == "南港分局"
 
 
+def test_an_encoded_word_or_a_line_break_in_a_name_reaches_the_subject_as_typed(setting):
+    import dataclasses
+
+    from plandocs.returns.reminders import draft
+
+    _, _, report = setting
+    collection = report.collection
+    state = next(s for s in collection.states() if s.unit.name == INCOMPLETE)
+    for name in ("=?utf-8?q?=E5=B7=B2=E5=AE=8C=E6=88=90?=", "信義\n分局"):
+        renamed = dataclasses.replace(state, unit=dataclasses.replace(state.unit, name=name))
+        data = draft(collection, renamed, ("x.xlsx", b"PK"))
+        headers = data.split(b"\r\n\r\n")[0]
+        assert b"=?utf-8?q?" not in headers and b"\n\xe5" not in headers  # encoded, not written raw
+        subject = email.message_from_bytes(data, policy=policy.default)["Subject"]
+        # the name as typed, not what an encoded word in it stands for; a reader unfolds a line break to a space
+        assert f"請{name.replace(chr(10), ' ')}於" in subject
+
+
 def _report_text(document) -> str:
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)

@@ -91,6 +91,20 @@ def reminder_context_without_returns(plan: Plan, styles: dict[str, str]) -> dict
     return reminder_context(Collection(plan, [], {}), styles)
 
 
+class _EncodedSubject(str):
+    """A Subject written as RFC 2047 encoded words, whatever it holds. Given a plain string, the email package
+    decodes any encoded word in it (a unit named =?utf-8?…?= would reach the unit as what that stands for) and
+    refuses a line break; a value with a `name` and a `fold` is stored and written as it is."""
+
+    name = "Subject"
+
+    def fold(self, *, policy) -> str:
+        from email.header import Header
+
+        return f"{self.name}: {Header(str(self), 'utf-8', header_name=self.name).encode(linesep=policy.linesep)}" \
+               + policy.linesep
+
+
 def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes]) -> bytes:
     """An unsent e-mail (.eml) to the unit: X-Unsent makes Outlook open it as a draft; Thunderbird opens it too."""
     from email import policy
@@ -103,7 +117,8 @@ def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes
     reasons = chase_reasons(state, facts.due_date)
     message = EmailMessage(policy=policy.SMTP)
     message["To"] = state.unit.email
-    message["Subject"] = f"【催報】{facts.title}：請{state.unit.name}於{roc_date(deadline)}前完成回報或補正"
+    message["Subject"] = _EncodedSubject(
+        f"【催報】{facts.title}：請{state.unit.name}於{roc_date(deadline)}前完成回報或補正")
     message["Date"] = format_datetime(dt.datetime.combine(as_of, dt.time(9), dt.timezone(dt.timedelta(hours=8))))
     message["X-Unsent"] = "1"
     lines = [f"{state.unit.name}承辦人您好：", "",
