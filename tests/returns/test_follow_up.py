@@ -399,19 +399,6 @@ def test_the_command_takes_an_as_of_date_and_says_where_the_follow_up_is(setting
     assert "截至中華民國107年7月5日止" in _report_text(report)
 
 
-def test_a_malformed_email_address_is_a_warning(project: Paths, edit_master):
-    def change(workbook):
-        units = workbook["單位"]
-        column = next(c.column for c in units[1] if c.value == "電子郵件")
-        units.cell(2, column).value = "不是地址"
-        units.cell(3, column).value = "unit2@police.gov.tw"
-    edit_master(change)
-    result = check_all(project)
-    (problem,) = [p for p in result.problems if "電子郵件" in p.message]
-    assert not problem.is_error and problem.location.row == 2
-    assert result.plan.units[1].email == "unit2@police.gov.tw" and result.plan.units[0].email == ""
-
-
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes the PDF")
 def test_pdf_gives_the_reminder_as_pdf_too(setting, tmp_path: Path):
     from plandocs.office.pdf import page_count

@@ -16,7 +16,7 @@ from plandocs.commands.collect import collect
 from plandocs.documents.fill_in_form import PROGRESS_HEADERS, SURVEY_SHEET, case_count_header
 from plandocs.office import convert
 from plandocs.paths import Paths
-from plandocs.returns.records import Recognition, Status
+from plandocs.returns.records import Recognition, State, Status
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_a_file_nothing_can_read_is_unusable_with_its_unit_recognised(paths, tmp
     ret = only(report)
     assert (ret.status, ret.unit.name) == (Status.UNUSABLE_FORMAT, "大安分局")
     assert ".xlsx 或 .docx" in ret.reason
-    assert "大安分局" not in {u.name for u in report.collection.missing()}
+    assert next(s for s in report.collection.states() if s.unit.name == "大安分局").primary is State.UNUSABLE
 
 
 def test_without_libreoffice_an_odt_is_unusable_its_unit_recognised_and_the_ledger_says_what_to_install(

@@ -246,11 +246,6 @@ class Collection:
     def used_by_unit(self) -> dict[str, Return]:
         return {r.unit.name: r for r in self.used()}
 
-    def missing(self) -> list[Unit]:
-        """Units that sent nothing: a unit whose file could not be consolidated (a PDF) did reply."""
-        returned = self.used_by_unit().keys() | self.unusable_units()
-        return [u for u in self.plan.receiving_units() if u.name not in returned]
-
     def unusable_units(self) -> set[str]:
         """Units that replied only in a kind of file that cannot be consolidated (格式無法彙整)."""
         used = self.used_by_unit()
