@@ -354,7 +354,9 @@ class Collection:
         """Split the survey topics the unit proposed nothing for into those it owes (the master's required items,
         or all of them when it proposed no measure at all) and those the survey lets it leave blank."""
         proposed = {(m.dimension, m.topic) for m in state.ret.measures}
-        blank = [(d, t) for d in self.plan.dimensions for t in d.survey_topics if (d.name, t) not in proposed]
-        owed = [(d, t) for d, t in blank if not proposed or t in d.required_topics]
-        state.blank_topics = [(d.name, t) for d, t in owed]
-        state.unproposed_topics = [(d.name, t) for d, t in blank if (d, t) not in owed]
+        for dimension in self.plan.dimensions:
+            required = dimension.required_topics
+            for topic in dimension.survey_topics:
+                if (dimension.name, topic) not in proposed:
+                    owed = not proposed or topic in required
+                    (state.blank_topics if owed else state.unproposed_topics).append((dimension.name, topic))
