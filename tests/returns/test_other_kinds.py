@@ -77,6 +77,16 @@ def test_one_measure_per_paragraph_in_a_word_cell_each_becomes_a_measure(shipped
     assert {(e.sheet, e.cell) for m in ret.measures for e in m.entries} == {("表格1", "C2"), ("表格1", "D2")}
 
 
+def test_a_word_form_is_not_asked_for_the_contact_cells_it_does_not_have(shipped_output, paths, tmp_path):
+    document = word_form(shipped_output, "大安分局")
+    set_paragraphs(document.tables[0].rows[1].cells[2], ["設置服務台"])
+    set_paragraphs(document.tables[0].rows[1].cells[3], ["一樓設置服務台"])
+    report = run(paths, tmp_path, {"大安分局.docx": document})
+    (state,) = [s for s in report.collection.states() if s.unit.name == "大安分局"]
+    assert state.ret is not None and state.blank_contact == []
+    assert state.unproposed_topics  # the other survey items: information, not owed
+
+
 def test_names_and_contents_that_do_not_pair_stay_one_measure_with_a_warning(shipped_output, paths, tmp_path):
     document = word_form(shipped_output, "大安分局")
     row = document.tables[0].rows[1]

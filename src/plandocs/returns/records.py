@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from ..documents.fill_in_form import (
-    CASE_COUNT_WORD, PROGRESS_INPUT, REPORT_DATE, REPORTER, ProgressRow, progress_rows,
+    CASE_COUNT_WORD, GUIDE_SHEET, PROGRESS_INPUT, REPORT_DATE, REPORTER, ProgressRow, progress_rows,
 )
 from ..errors import Location, Problem, Severity
 from ..master.model import Plan, Unit
@@ -185,6 +185,18 @@ def is_blank_finding(finding: Finding) -> bool:
     return is_blank(finding.content) and (header == PROGRESS_INPUT or header.endswith(CASE_COUNT_WORD))
 
 
+def blank_contact_message(label: str) -> str:
+    """What the reader says of a 填報日期, 填報人 or 聯絡電話 left blank; the states find these by it."""
+    return f"未填{label}。"
+
+
+def blank_contact(ret: Return) -> list[str]:
+    """The 填報日期 and 填報人 a return's 說明 sheet leaves blank, as the reader found them; a Word 附表2 has no
+    such cells, and what a form does not ask for is not owed."""
+    said = {f.problem.message for f in ret.findings if f.location.sheet == GUIDE_SHEET}
+    return [label for label in (REPORT_DATE, REPORTER) if blank_contact_message(label) in said]
+
+
 @dataclass
 class UnitState:
     """A receiving unit after collect: its states, the return used (if any) and what each state is about."""
@@ -334,8 +346,7 @@ class Collection:
                         and any(y not in progress.counts for y in row.case_count_years)):
                     state.blank_key_points.append(row)
             self._owed_topics(state)
-            state.blank_contact = [label for label, value in ((REPORT_DATE, ret.contact.date),
-                                                              (REPORTER, ret.contact.reporter)) if not value]
+            state.blank_contact = blank_contact(ret)
             when, by_what = ret.filed
             if when != dt.datetime.min:
                 state.filed = (when if by_what == REPORT_DATE else taiwan_time(when)).date()
