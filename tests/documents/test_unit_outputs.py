@@ -34,7 +34,7 @@ SURVEY_ITEMS = [(d if i == 0 or REFERENCE_TOPICS[i - 1][0] != d else "", t)
 # Windows refuses, a reserved device name, a line break (rendered directly, not stamped in), a long name
 # whose titles wrap onto more lines than the others'.
 LONG_NAME = "中正第一分局交通分隊暨婦幼安全工作站"
-ADDED_UNITS = [("研發&<測試>室", "室"), ("資訊/通訊室", "室"), ("CON", "室"), ("測試\n隊", "隊"), (LONG_NAME, "室")]
+ADDED_UNITS = [("研發&<測試>室", "室"), ("資訊/通訊室", "室"), ("CON", "室"), ("測試\t隊", "隊"), (LONG_NAME, "室")]
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -151,19 +151,19 @@ def test_file_names_are_safe_on_windows_and_distinct_without_case(edited):
     assert len({str(p).casefold() for p in paths}) == len(paths)
     folders = {row["單位"]: PurePosixPath(row["檔案"]).parent.name for row in manifest_rows(output) if row["單位"]}
     assert folders["資訊/通訊室"] == "資訊＿通訊室" and folders["CON"] == "＿CON"
-    assert folders["測試\n隊"] == "測試＿隊"
+    assert folders["測試\t隊"] == "測試＿隊"
 
 
 def test_names_with_special_characters_are_written_intact(edited):
     report, output = edited
     files = unit_files(output)
-    for unit in ("研發&<測試>室", "測試\n隊"):
+    for unit in ("研發&<測試>室", "測試\t隊"):
         workbook = load_workbook(files[unit][FILL_IN_WORKBOOK_KIND])
         assert dict(workbook[IDENTITY_SHEET].iter_rows(values_only=True))["單位"] == unit
     document = Document(str(files["研發&<測試>室"][SURVEY_KIND]))
     assert title_of(document).replace("\n", "") == "臺北市政府警察局研發&<測試>室107年提升服務品質組織診斷具體作法措施調查表"
-    # a line break in a name is rendered by docxtpl itself, as a line break
-    assert "臺北市政府警察局測試\n隊107年" in title_of(Document(str(files["測試\n隊"][SURVEY_KIND])))
+    # a control character in a name (check refuses line breaks) is kept in the title, and ＿ in the file name
+    assert "臺北市政府警察局測試\t隊" in title_of(Document(str(files["測試\t隊"][SURVEY_KIND])))
 
 
 def parts(data: bytes) -> dict[str, bytes]:

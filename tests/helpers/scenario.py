@@ -1,5 +1,6 @@
 """A returns folder as the staff officer finds it after the deadline: complete, incomplete, late, wrong, a Word
-form, a return without a date, and units that sent nothing."""
+form, a return without a date, a complete one proposing measures for some survey items only, and units that sent
+nothing (the office collecting, 秘書室, among them)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,15 @@ LATE = "萬華分局"  # returns on 107年7月3日
 WRONG = "大安分局"  # a case count that is not a number
 WORD = "督察室"  # sends its form as a PDF, which nothing can consolidate
 UNDATED = "刑事警察大隊"  # gives no 填報日期 (its workbook was saved in time)
+SOME_TOPICS = "會計室"  # complete, with measures for the first SOME_TOPICS_COUNT survey items only, as the survey allows
+SOME_TOPICS_COUNT = 3
+SENDER = "秘書室"  # the 收件單位: sends nothing, is never chased
 LATE_DATE = dt.date(2018, 7, 3)
 BLANK_CODE = "1.1.1"  # the key point 信義分局 leaves blank (and every other)
 
 
-def fill_complete(filler: Filler) -> None:
-    for dimension, topic in REFERENCE_TOPICS:
+def fill_complete(filler: Filler, topics=REFERENCE_TOPICS) -> None:
+    for dimension, topic in topics:
         filler.measure(dimension, topic, f"{topic}措施", f"就「{topic}」辦理之作法。")
     filler.report_all("已辦理", {106: 120, 107: 56})
 
@@ -27,9 +31,10 @@ def fill_complete(filler: Filler) -> None:
 def make_returns(shipped_output: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
 
-    def complete(unit: str, contact: dt.date | None, modified: dt.datetime = SAVED, then=None) -> None:
+    def complete(unit: str, contact: dt.date | None, modified: dt.datetime = SAVED, then=None,
+                 topics=REFERENCE_TOPICS) -> None:
         filler = Filler(form_of(shipped_output, unit))
-        fill_complete(filler)
+        fill_complete(filler, topics)
         if then:
             then(filler)
         filler.contact(contact)
@@ -47,6 +52,7 @@ def make_returns(shipped_output: Path, folder: Path) -> Path:
     complete(LATE, LATE_DATE, dt.datetime(2018, 7, 3, 2, 0))
     complete(WRONG, dt.date(2018, 6, 27), then=count_not_a_number)
     complete(UNDATED, None, dt.datetime(2018, 6, 26, 1, 0))
+    complete(SOME_TOPICS, dt.date(2018, 6, 26), topics=REFERENCE_TOPICS[:SOME_TOPICS_COUNT])
 
     (folder / f"{WORD}調查表.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     return folder

@@ -21,7 +21,7 @@ from helpers.project import SHIPPED_MASTER, make_project
 from plandocs.commands.build import Paths
 from plandocs.cli import main
 from plandocs.commands.collect import collect
-from plandocs.returns.records import Recognition, Status
+from plandocs.returns.records import Recognition, State, Status
 from plandocs.text import text_key
 from plandocs.returns.write_report import COLLECT_FOLDER
 from plandocs.returns.write_workbook import (
@@ -581,7 +581,7 @@ def test_a_missing_returns_folder_is_a_clear_error(project: Paths, tmp_path):
 def test_an_empty_folder_lists_every_unit_as_missing(project: Paths, tmp_path):
     (tmp_path / "returns").mkdir()
     report = collect(Paths(project.source, project.templates, tmp_path / "out"), tmp_path / "returns")
-    assert len(report.collection.missing()) == len(PLAN.receiving_units())
+    assert [s.primary for s in report.collection.states()] == [State.MISSING] * len(PLAN.receiving_units())
     workbook = load_workbook(report.folder / "107年回報彙整.xlsx")
     assert {r["狀態"] for r in table(workbook, LEDGER_SHEET)} == {Status.MISSING.value}
 

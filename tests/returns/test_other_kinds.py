@@ -16,7 +16,7 @@ from plandocs.commands.collect import collect
 from plandocs.documents.fill_in_form import PROGRESS_HEADERS, SURVEY_SHEET, case_count_header
 from plandocs.office import convert
 from plandocs.paths import Paths
-from plandocs.returns.records import Recognition, Status
+from plandocs.returns.records import Recognition, State, Status
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,16 @@ def test_one_measure_per_paragraph_in_a_word_cell_each_becomes_a_measure(shipped
     assert [(m.dimension, m.topic, m.name, m.content) for m in ret.measures] == [
         ("基礎服務", "服務一致及正確", "設置服務台", "一樓設置服務台"), ("基礎服務", "服務一致及正確", "線上預約", "網路預約系統")]
     assert {(e.sheet, e.cell) for m in ret.measures for e in m.entries} == {("表格1", "C2"), ("表格1", "D2")}
+
+
+def test_a_word_form_is_not_asked_for_the_contact_cells_it_does_not_have(shipped_output, paths, tmp_path):
+    document = word_form(shipped_output, "大安分局")
+    set_paragraphs(document.tables[0].rows[1].cells[2], ["設置服務台"])
+    set_paragraphs(document.tables[0].rows[1].cells[3], ["一樓設置服務台"])
+    report = run(paths, tmp_path, {"大安分局.docx": document})
+    (state,) = [s for s in report.collection.states() if s.unit.name == "大安分局"]
+    assert state.ret is not None and state.blank_contact == []
+    assert state.unproposed_topics  # the other survey items: information, not owed
 
 
 def test_names_and_contents_that_do_not_pair_stay_one_measure_with_a_warning(shipped_output, paths, tmp_path):
@@ -141,7 +151,7 @@ def test_a_file_nothing_can_read_is_unusable_with_its_unit_recognised(paths, tmp
     ret = only(report)
     assert (ret.status, ret.unit.name) == (Status.UNUSABLE_FORMAT, "大安分局")
     assert ".xlsx 或 .docx" in ret.reason
-    assert "大安分局" not in {u.name for u in report.collection.missing()}
+    assert next(s for s in report.collection.states() if s.unit.name == "大安分局").primary is State.UNUSABLE
 
 
 def test_without_libreoffice_an_odt_is_unusable_its_unit_recognised_and_the_ledger_says_what_to_install(

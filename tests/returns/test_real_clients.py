@@ -19,7 +19,7 @@ from plandocs.documents.fill_in_form import (
     REPORTER, SURVEY_HEADERS, SURVEY_SHEET, case_count_header,
 )
 from plandocs.paths import Paths
-from plandocs.returns.records import Recognition, Status
+from plandocs.returns.records import Recognition, State, Status
 from plandocs.returns.write_workbook import LEDGER_SHEET, MEASURES_SHEET, PROBLEMS_SHEET, PROGRESS_SUMMARY_SHEET
 
 CALC = {"xlsx": ("中山分局", "Calc MS Excel 2007 XML"), "ods": ("大同分局", "calc8"), "xls": ("萬華分局", "MS Excel 97")}
@@ -170,7 +170,7 @@ def test_every_unit_that_sent_a_file_has_a_state_and_the_kind_and_reading_are_na
     senders = {p.name.split("_")[0] for p in folder.iterdir()}
     states = {r["單位"]: r["狀態"] for r in table(consolidated, LEDGER_SHEET)}
     assert all(states[unit] != Status.MISSING.value for unit in senders)
-    assert {unit.name for unit in report.collection.missing()}.isdisjoint(senders)
+    assert all(s.primary is not State.MISSING for s in report.collection.states() if s.unit.name in senders)
     for unit in typed:
         (row,) = [r for name, r in ledger.items() if name.startswith(unit)]
         assert row["狀態"] == Status.RETURNED.value, row

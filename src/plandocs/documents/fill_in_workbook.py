@@ -8,6 +8,7 @@ and rows can be resized, inserted and deleted, so a unit works normally but cann
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 
 from ..master.model import KeyPoint, Plan, Unit
@@ -50,8 +51,9 @@ def unit_workbooks(plan: Plan, units: list[Unit]) -> dict[str, bytes]:
                            profile=lambda unit: (codes[unit.name], display_width(unit.name)))
 
 
-def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None) -> bytes:
-    """The unit's workbook, with `name` written wherever the unit's name goes (by default its own)."""
+def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None, reply_by: dt.date | None = None) -> bytes:
+    """The unit's workbook, with `name` written wherever the unit's name goes (by default its own), and `reply_by`
+    wherever the deadline goes (by default the plan's 填報期限; a 催報 or 補正 gives its own)."""
     import xlsxwriter  # heavy: only a build writes workbooks
 
     named = dataclasses.replace(unit, name=name or unit.name)
@@ -62,7 +64,7 @@ def fill_in_workbook(plan: Plan, unit: Unit, name: str | None = None) -> bytes:
         **TEXT_ONLY_OPTIONS,
         "default_format_properties": {"font_name": FONT, "font_size": BASE_FONT_SIZE},
     })
-    sheets = _Sheets(workbook, plan, named, unit.name)
+    sheets = _Sheets(workbook, plan, named, unit.name, reply_by or plan.facts.due_date)
     sheets.guide()
     sheets.survey()
     sheets.progress(progress_rows(plan, unit))
@@ -88,7 +90,7 @@ def practice_reference(key_point: KeyPoint) -> str:
 class _Sheets:
     """Draws the sheets of one workbook with a shared set of cell formats."""
 
-    def __init__(self, workbook, plan: Plan, unit: Unit, measured_name: str):
+    def __init__(self, workbook, plan: Plan, unit: Unit, measured_name: str, due: dt.date | None):
         self.workbook = workbook
         self.plan = plan
         self.unit = unit
@@ -110,7 +112,7 @@ class _Sheets:
         # stays the ROC date the clerk typed, and collect reads it (text.parse_date)
         self.date = add({**boxed, "locked": False, "bg_color": INPUT_FILL, "num_format": "@", "align": "left"})
         self.not_asked = add({**boxed, "bg_color": NOT_ASKED_FILL})
-        self.due = roc_date(facts.due_date) if facts.due_date else ""
+        self.due = roc_date(due) if due else ""
         self.measures_label = facts.attachment(AttachmentKind.MEASURES).label if facts.attachment(AttachmentKind.MEASURES) else "計畫"
         workbook.set_properties({
             "title": facts.unit_survey_title(unit.name), "subject": facts.title, "author": facts.agency,

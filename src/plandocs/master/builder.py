@@ -14,7 +14,8 @@ from .model import (
 )
 from .schema import (
     ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
-    REQUIRED_FACTS, ROSTER, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column, Fact, Kind,
+    REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
+    Fact, Kind,
 )
 
 
@@ -193,17 +194,43 @@ def _split_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[、,，;；\n]", text) if part.strip())
 
 
-_EMAIL = re.compile(r"[^@\s,;，；、]+@[^@\s,;，；、]+\.[^@\s,;，；、]+")
+# What may stand before the @ without quotes (RFC 5322's dot-atom): a quote, a space or a name is refused, not quoted
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+def mail_address(text: str) -> tuple[str, str]:
+    """The address as a To header can hold it (an IDN domain in punycode), or "" and why it cannot be used.
+
+    Read with the email package's parser: a display name, a second address, quotes or angle brackets are refused
+    rather than guessed at, and the part before the @ must be plain ASCII (a 單位@… address needs a mail server
+    that takes UTF-8, which a draft cannot count on)."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(text)
+    if name or address != text:
+        return "", "只填一個地址，不含姓名、引號、角括號或逗號"
+    local, _, domain = address.rpartition("@")
+    if not _LOCAL_PART.fullmatch(local):
+        return "", "「@」之前只能有英文字母、數字及 . _ - 等符號"
+    try:
+        domain = domain.encode("idna").decode("ascii")  # 警察局.tw → xn--….tw
+    except UnicodeError:
+        return "", "「@」之後不是有效的網域名稱"
+    if "." not in domain.strip("."):
+        return "", "「@」之後的網域名稱不完整"
+    return f"{local}@{domain}", ""
 
 
 def _email(builder: CellReader, row: Row) -> str:
-    """The unit's e-mail address (optional column), checked only for its shape: nothing is ever sent."""
+    """The unit's e-mail address (optional column), checked only for its form: nothing is ever sent."""
     cell = row.cells.get(UNIT_EMAIL)
-    address = builder.text(cell) if cell is not None else ""
-    if address and not _EMAIL.fullmatch(address):
-        builder.error(f"「{shown(address)}」不像電子郵件地址（例：unit@example.gov.tw），催報信稿不會填入收件人。",
-                      cell.location, Severity.WARNING)
+    text = builder.text(cell) if cell is not None else ""
+    if not text:
         return ""
+    address, why = mail_address(text)
+    if not address:
+        builder.error(f"「{shown(text)}」不是可用的電子郵件地址：{why}（例：unit@example.gov.tw）；"
+                      "催報信稿不會填入收件人。", cell.location, Severity.WARNING)
     return address
 
 
@@ -291,7 +318,8 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
             builder.error(f"評核項目「{shown(name)}」重複，已於第 {items[dimension, name].location.row} 列定義。",
                           row["評核項目"].location)
             continue
-        items[dimension, name] = Item(name, row["評核項目"].location)
+        items[dimension, name] = Item(name, row["評核項目"].location,
+                                      survey_required=builder.yes_no(row[SURVEY_REQUIRED], default=False))
         dimensions[dimension].items.append(items[dimension, name])
         dimensions[dimension].defined_items = True
     if not dimensions and measure_rows:  # one table without dimension headings

@@ -73,6 +73,7 @@ class Item:
     name: str | None  # None for the single container of an overall dimension (no items)
     location: Location
     key_points: list[KeyPoint] = field(default_factory=list)
+    survey_required: bool = False  # a unit must propose a measure for it (the 評核項目 sheet's 調查表必填)
 
 
 @dataclass
@@ -99,6 +100,11 @@ class Dimension:
         if self.has_items:
             return [item.name for item in self.items if item.name]
         return [kp.name for kp in self.key_points]
+
+    @property
+    def required_topics(self) -> list[str]:
+        """The survey topics a unit may not leave without a measure; the others it proposes for as it sees fit."""
+        return [item.name for item in self.items if item.name and item.survey_required]
 
     @property
     def heading_name(self) -> str:

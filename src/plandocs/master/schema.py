@@ -26,7 +26,8 @@ class SheetSpec:
 FACTS = SheetSpec("計畫資料", ("項目", "內容", "說明"))
 BODY = SheetSpec("本文", ("層級", "內容"))
 DIMENSIONS = SheetSpec("構面", ("構面名稱", "評核類別", "配分"))
-ITEMS = SheetSpec("評核項目", ("構面", "評核項目"))
+SURVEY_REQUIRED = "調查表必填"  # optional: 是 makes a unit that proposes no measure for the item 內容不全
+ITEMS = SheetSpec("評核項目", ("構面", "評核項目", SURVEY_REQUIRED), optional=(SURVEY_REQUIRED,))
 MEASURES = SheetSpec("附表1", ("構面", "評核項目", "評核重點", "層級", "具體作法", "完成期限", "期限日期"),
                      repeat_prefix="承辦單位", optional=("構面", "評核項目", "層級", "完成期限", "期限日期"))
 UNIT_EMAIL = "電子郵件"  # optional: where collect's 催報 drafts are addressed

@@ -31,7 +31,9 @@ GUIDE = [
     "寬度（相對寬度，可空白）。",
     "本文：計畫本文，每列一段，「內容」填段落文字。「層級」決定編號（由程式產生，請勿自行輸入「壹、」「一、」），空白為不編號段落。",
     "構面：構面名稱、評核類別、配分（評核類別與配分可空白）。沒有構面的計畫可刪除此工作表與「評核項目」，具體作法表即為一個表格。",
-    "評核項目：「構面」與其下的「評核項目」；沒有評核項目的構面，以評核重點作為調查表項目。",
+    "評核項目：「構面」與其下的「評核項目」；沒有評核項目的構面，以評核重點作為調查表項目。"
+    "「調查表必填」（是／否，可空白）：填「是」的項目，單位未提出措施即列為內容不全並催報；其他項目由單位視需要提出，"
+    "未提出者僅在回報清單的說明欄列出，不催報。",
     "附表1：具體作法表的內容。構面、評核項目、評核重點只填在開始的一列；評核重點所在列填完成期限、期限日期與承辦單位"
     "（承辦單位1、承辦單位2 …，可填單位名稱、別名或群組）；「具體作法」每列一段，「層級」決定編號，其下各列為同一評核重點的具體作法。"
     "沒有構面或評核項目的計畫可刪除那些欄。",
@@ -66,7 +68,7 @@ def starter_rows(year: int) -> dict[str, list[list[object]]]:
         TABLE_COLUMNS.name: [list(TABLE_COLUMNS.columns)] + [[c.value, c.value, DEFAULT_WIDTHS[c]] for c in Column],
         BODY.name: [list(BODY.columns), [1, "計畫依據"], [None, "請填寫計畫依據。"]],
         DIMENSIONS.name: [list(DIMENSIONS.columns), ["構面一", None, None]],
-        ITEMS.name: [list(ITEMS.columns), ["構面一", "項目一"]],
+        ITEMS.name: [list(ITEMS.columns), ["構面一", "項目一", "否"]],
         MEASURES.name: [list(MEASURES.columns) + [f"{MEASURES.repeat_prefix}{n}" for n in range(1, REPEATED_UNITS + 1)],
                         ["構面一", "項目一", "重點一", 1, "請填寫具體作法。", "賡續辦理", due, UNIT]],
         UNITS.name: [list(UNITS.columns), [UNIT, "科", None, None, "是"]],
@@ -79,7 +81,7 @@ _LISTS = {
     ATTACHMENTS.name: [("B2:B100", '"' + ",".join(k.value for k in AttachmentKind) + '"', False)],
     TABLE_COLUMNS.name: [("A2:A20", '"' + ",".join(c.value for c in Column) + '"', False)],
     BODY.name: [("A2:A3000", '"1,2,3,4,5,6,7,8,9"', False)],
-    ITEMS.name: [("A2:A500", f"={DIMENSIONS.name}!$A$2:$A$100", False)],
+    ITEMS.name: [("A2:A500", f"={DIMENSIONS.name}!$A$2:$A$100", False), ("C2:C500", '"是,否"', False)],
     MEASURES.name: [("A2:A3000", f"={DIMENSIONS.name}!$A$2:$A$100", False),
                     ("B2:B3000", f"={ITEMS.name}!$B$2:$B$500", False), ("D2:D3000", '"1,2,3,4,5,6,7,8"', False),
                     ("H2:L3000", f"={UNITS.name}!$A$2:$A$1000", True)],
@@ -87,7 +89,7 @@ _LISTS = {
     ROSTER.name: [("E2:E1000", '"1,2,3,4,5,6,7,8"', False), ("G2:G1000", f"={UNITS.name}!$A$2:$A$1000", True)],
 }
 _WIDTHS = {FACTS.name: [16, 40, 50], ATTACHMENTS.name: [10, 14, 40], TABLE_COLUMNS.name: [14, 20, 8],
-           BODY.name: [8, 100], DIMENSIONS.name: [16, 18, 8], ITEMS.name: [16, 24],
+           BODY.name: [8, 100], DIMENSIONS.name: [16, 18, 8], ITEMS.name: [16, 24, 12],
            MEASURES.name: [12, 14, 18, 6, 70, 22, 12] + [14] * REPEATED_UNITS, UNITS.name: [20, 8, 24, 18, 12],
            ROSTER.name: [22, 10, 12, 10, 6, 60, 14]}
 

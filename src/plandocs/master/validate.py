@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Location, Problem, Severity, ValidationFailed
+from ..office.formats import is_lock_file
 from ..office.output import safe_file_name
 from ..numbering import MAX_DEPTH
 from ..report import blocks
@@ -208,7 +209,29 @@ def _fact_problems(plan: Plan) -> list[Problem]:
         problems.append(Problem(f"收件單位「{shown(facts.recipient)}」不是「單位」工作表中的單位{suggestion(facts.recipient, units)}；"
                                 "各單位的填報表會寫明寄送此單位，若為外單位可忽略此警告。",
                                 facts.locations[Fact.RECIPIENT], Severity.WARNING))
-    return problems + _title_problems(plan)
+    return problems + _title_problems(plan) + _one_line_problems(plan)
+
+
+# Alt+Enter in a cell, and the other characters that end a line
+_LINE_BREAK = re.compile("[\r\n\x0b\x0c\x85\u2028\u2029]")
+
+
+def _one_line_problems(plan: Plan) -> list[Problem]:
+    """Names and titles stand on one line: they become file names, e-mail subjects and document titles."""
+    facts = plan.facts
+    named = [(fact.value, getattr(facts, attribute), facts.locations.get(fact)) for fact, attribute in (
+        (Fact.AGENCY, "agency"), (Fact.SELF_REFERENCE, "self_reference"), (Fact.PLAN_NAME, "plan_name"),
+        (Fact.RECIPIENT, "recipient"), (Fact.OFFICE, "office"))]
+    named += [(f"{a.label}名稱", a.title, a.location) for a in facts.attachments]
+    named += [("單位名稱", u.name, u.location) for u in plan.units] + [("群組名稱", g.name, g.location) for g in plan.groups]
+    problems = [Problem(f"{what}「{shown(text)}」含換行（Alt+Enter）；名稱與標題用於檔名、郵件主旨與文件標題，"
+                        "須在同一行，請刪除換行。", location)
+                for what, text, location in named if text and _LINE_BREAK.search(text)]
+    # a unit's forms are named after it, and collect skips the names office suites give their lock files
+    problems += [Problem(f"單位名稱「{shown(u.name)}」的寫法與 Office 的暫存鎖定檔（~$…、.~lock.…#）相同，"
+                         "該單位寄回的填報表會被當成鎖定檔略過；請改名。", u.location)
+                 for u in plan.units if is_lock_file(safe_file_name(u.name))]
+    return problems
 
 
 def _title_problems(plan: Plan) -> list[Problem]:

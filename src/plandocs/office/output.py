@@ -30,12 +30,15 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 # Windows refuses these in file names; the rest of a unit's name is kept as typed.
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+# Bidirectional controls make a name read otherwise than it is (「報告‮xslx.exe」): never in a file name.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def safe_file_name(name: str) -> str:
-    """A readable name Windows accepts: forbidden characters become ＿, no trailing dot or space."""
-    cleaned = _WINDOWS_FORBIDDEN.sub("＿", name).strip().rstrip(". ")
+    """A readable name Windows accepts: forbidden characters become ＿, no bidirectional control, no trailing dot
+    or space."""
+    cleaned = _WINDOWS_FORBIDDEN.sub("＿", _BIDI_CONTROLS.sub("", name)).strip().rstrip(". ")
     if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
         cleaned = "＿" + cleaned
     return cleaned[:120] or "＿"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..documents.fill_in_form import ProgressRow, case_count_years, progress_rows
 from ..master.model import Plan, Unit
 from ..text import roc_date, roc_time
-from .records import Collection, Finding, Return, State, Status, UnitState
+from .records import PRIMARY_STATES, Collection, Finding, Return, State, Status, UnitState
 
 
 def _source(entries) -> tuple[str, str]:
@@ -112,6 +112,12 @@ def state_details(state: UnitState, due) -> str:
                                                     for row in state.blank_key_points))
     if state.blank_topics:
         parts.append("未提出措施的項目：" + "、".join(topic for _, topic in state.blank_topics))
+    if state.blank_contact:
+        parts.append("未填" + "、".join(state.blank_contact))
+    if state.unproposed_topics:
+        parts.append("未提出措施（調查表得視需要提出，非必填）的項目：" + "、".join(t for _, t in state.unproposed_topics))
+    if state.sender and state.primary is not State.RETURNED:
+        parts.append("本單位為收件單位，不列入催報")
     if State.LATE in state.states:
         parts.append(f"逾期：{roc_date(state.filed)}回報，填報期限為{roc_date(due)}")
     if state.errors:
@@ -119,7 +125,7 @@ def state_details(state: UnitState, due) -> str:
             (f"{f.location.sheet}{f.location.cell()}" if f.location.cell() else (f.location.sheet or "檔案"))
             + f" {f.problem.message}" for f in state.errors))
     if state.ret is not None and not state.ret.contact.date:
-        parts.append("未填填報日期，依" + state.ret.filed[1] + "判定")
+        parts.append("填報日期依" + state.ret.filed[1] + "判定")
     return "；".join(parts) + ("。" if parts else "")
 
 
@@ -154,8 +160,12 @@ LEDGER_HEADINGS = ("單位", "類別", "狀態", "回報情形", "來源檔案",
                    "辨識方式", "說明", "工作表", "儲存格", "檔案類型", "讀取方式")
 
 
+# Files whose date decides nothing: the file's own time is not a 填報日期 the unit gave
+_UNDATED_STATUSES = (Status.SKIPPED, Status.UNREADABLE, Status.UNUSABLE_FORMAT)
+
+
 def _ledger_row(ret: Return, states: str = "", details: str = "") -> list:
-    when, by_what = ret.filed if ret.status not in (Status.SKIPPED, Status.UNREADABLE) else (None, "")
+    when, by_what = ret.filed if ret.status not in _UNDATED_STATUSES else (None, "")
     contact = ret.contact
     sheet, cells = _source(contact.entries)
     reason = "；".join(t for t in (ret.reason, details) if t)
@@ -196,14 +206,15 @@ def matrix(collection: Collection) -> tuple[list[tuple[str, str]], list[tuple[Un
     return topics, counts
 
 
-# The states counted on the status sheet and in the report, in the order a clerk deals with them
-COUNTED_STATES = (State.RETURNED, State.INCOMPLETE, State.LATE, State.NEEDS_CORRECTION, State.UNUSABLE, State.MISSING)
-
-
 def state_counts(collection: Collection) -> list[tuple[State, int]]:
-    """How many receiving units carry each state (a unit may count under several)."""
-    states = [s for s in collection.states() if s.unit.receives_survey]
-    return [(state, sum(state in s.states for s in states)) for state in COUNTED_STATES]
+    """How many receiving units are in each primary state: every unit once, so the counts add up to the units."""
+    primaries = [s.primary for s in collection.states() if s.unit.receives_survey]
+    return [(state, primaries.count(state)) for state in PRIMARY_STATES[::-1]]
+
+
+def late_count(collection: Collection) -> int:
+    """How many receiving units returned after the deadline (already counted under their primary state)."""
+    return sum(State.LATE in s.states for s in collection.states() if s.unit.receives_survey)
 
 
 REPLY_DAYS = 5  # the deadline of a 催報: five days after it, moved off a weekend
@@ -217,26 +228,32 @@ def reply_deadline(as_of: dt.date) -> dt.date:
     return day
 
 
+def reply_date(collection: Collection) -> dt.date:
+    """The day the units written to (催報, 補正) must answer by."""
+    return reply_deadline(collection.as_of or collection.plan.facts.due_date)
+
+
 def return_rate(collection: Collection) -> tuple[int, int, str]:
-    """(returned, expected, 「26.3%」) over the receiving units."""
-    expected = len(collection.plan.receiving_units())
-    returned = expected - len(collection.missing())
-    return returned, expected, f"{returned / expected:.1%}" if expected else "—"
+    """(returned, expected, 「26.3%」) over the receiving units: a reply nothing can consolidate (a PDF) counts as
+    not returned, as the report says of it."""
+    states = [s for s in collection.states() if s.unit.receives_survey]
+    returned = sum(s.received for s in states)
+    return returned, len(states), f"{returned / len(states):.1%}" if states else "—"
 
 
 def status_by_category(collection: Collection) -> list[tuple[str, int, int]]:
-    """(category, returned, missing) for each unit category of the master, in the master's order."""
-    missing = {unit.name for unit in collection.missing()}
+    """(category, returned, not returned) for each unit category of the master, in the master's order."""
     table: dict[str, list[int]] = {}
-    for unit in collection.plan.receiving_units():
-        counts = table.setdefault(unit.category, [0, 0])
-        counts[1 if unit.name in missing else 0] += 1
+    for state in collection.states():
+        if state.unit.receives_survey:
+            table.setdefault(state.unit.category, [0, 0])[0 if state.received else 1] += 1
     return [(category, returned, missing) for category, (returned, missing) in table.items()]
 
 
 def summary_line(collection: Collection, problems: list[Finding]) -> str:
-    expected = len(collection.plan.receiving_units())
-    received = expected - len(collection.missing())
+    returned, expected, _ = return_rate(collection)
+    unusable = sum(s.primary is State.UNUSABLE for s in collection.states())
     errors = sum(f.problem.is_error for f in problems)
-    return (f"已收到 {received} / {expected} 個單位的回報（檔案 {len(collection.returns)} 個），"
+    return (f"已收到 {returned} / {expected} 個單位的回報（檔案 {len(collection.returns)} 個"
+            + (f"；另 {unusable} 個單位來件格式無法彙整" if unusable else "") + "），"
             f"問題 {len(problems)} 項（錯誤 {errors}、警告 {len(problems) - errors}）。")

@@ -6,6 +6,7 @@ corrected return it sends back is recognised as the unit's and, being newer, sup
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import warnings
@@ -22,9 +23,11 @@ from ..master.model import Plan
 from ..office.ooxml_order import saved_workbook
 from ..office.output import Artifact, reproducible, safe_file_name
 from ..office.text_cells import set_text
+from ..office.xlsx_layout import BASE_FONT_SIZE, row_height
 from ..parallel import shared, worker_pool, workers_for
 from ..text import roc_date
-from .records import Collection, Finding, Return, UnitState
+from .consolidate import reply_date
+from .records import Collection, Finding, Return, State, UnitState
 
 CORRECTIONS_FOLDER = "補正"  # under the collect folder: 補正/<單位>/
 CORRECTION_SHEET = "補正說明"
@@ -52,7 +55,7 @@ def without_correction_sheet(ret: Return) -> Return:
 
 def needs_correction(state: UnitState) -> bool:
     """Units whose return must be corrected or completed; a late but complete return needs no workbook."""
-    return state.ret is not None and bool(state.errors or state.blank_key_points or state.blank_topics)
+    return state.ret is not None and state.primary in (State.NEEDS_CORRECTION, State.INCOMPLETE)
 
 
 def correction_path(unit_name: str) -> PurePosixPath:
@@ -67,24 +70,25 @@ def correction_workbooks(collection: Collection) -> list[Artifact]:
     worker processes, one per core.
     """
     plan = collection.plan
+    reply_by = reply_date(collection)
     states = [state for state in collection.states() if needs_correction(state)]
     workers = workers_for(len(states))
     if workers:
-        with worker_pool(workers, plan, states) as pool:
+        with worker_pool(workers, plan, states, reply_by) as pool:
             made = list(pool.map(_shared_workbook, range(len(states)), chunksize=8))
     else:
-        made = [_finished_workbook(plan, state) for state in states]
+        made = [_finished_workbook(plan, state, reply_by) for state in states]
     return [Artifact(correction_path(state.unit.name), data, CORRECTION_KIND, state.unit.name)
             for state, data in zip(states, made)]
 
 
-def _finished_workbook(plan: Plan, state: UnitState) -> bytes:
-    return reproducible(correction_workbook(plan, state)[0], document_time(plan.facts))
+def _finished_workbook(plan: Plan, state: UnitState, reply_by: dt.date) -> bytes:
+    return reproducible(correction_workbook(plan, state, reply_by)[0], document_time(plan.facts))
 
 
 def _shared_workbook(index: int) -> bytes:
-    plan, states = shared()
-    return _finished_workbook(plan, states[index])
+    plan, states, reply_by = shared()
+    return _finished_workbook(plan, states[index], reply_by)
 
 
 def _text(value: object) -> str:
@@ -98,13 +102,13 @@ def _text(value: object) -> str:
 class _Prefill:
     """The unit's fresh form, filled with what its return held, keeping where each value went."""
 
-    def __init__(self, plan: Plan, state: UnitState):
+    def __init__(self, plan: Plan, state: UnitState, reply_by: dt.date):
         from openpyxl import load_workbook
 
-        self.plan, self.state, self.ret = plan, state, state.ret
+        self.plan, self.state, self.ret, self.reply_by = plan, state, state.ret, reply_by
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl notes data-validation extensions it does not keep
-            self.workbook = load_workbook(io.BytesIO(fill_in_workbook(plan, state.unit)))
+            self.workbook = load_workbook(io.BytesIO(fill_in_workbook(plan, state.unit, reply_by=reply_by)))
         self.survey = self.workbook[SURVEY_SHEET]
         self.progress = self.workbook[PROGRESS_SHEET]
         self.guide = self.workbook[GUIDE_SHEET]
@@ -237,15 +241,17 @@ class _Prefill:
         self.workbook.active = 0
         for ws in self.workbook.worksheets:
             ws.sheet_view.tabSelected = ws is sheet
-        for column, width in zip("ABCDE", (6, 10, 10, 70, 30)):
+        widths = (6, 10, 10, 84, 30)
+        for column, width in zip("ABCDE", widths):
             sheet.column_dimensions[column].width = width
         set_text(sheet["A1"], f"{self.state.unit.name}回報內容補正說明")
         sheet["A1"].font = Font(bold=True, size=14)
         set_text(sheet["A2"], f"下列各處請依說明修正（儲存格已以紅框標示，游標移至儲存格可看到說明），填妥「{GUIDE_SHEET}」工作表的"
-                 f"填報日期後，將本檔案寄回{facts.recipient}。本檔即為貴單位的填報表，請勿更改工作表名稱。")
+                 f"填報日期後，於{roc_date(self.reply_by)}前將本檔案寄回{facts.recipient}。"
+                 "本檔即為貴單位的填報表，請勿更改工作表名稱。")
         sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells("A2:E2")
-        sheet.row_dimensions[2].height = 48
+        sheet.row_dimensions[2].height = row_height([(sheet["A2"].value, sum(widths), BASE_FONT_SIZE)])
         fill = PatternFill("solid", fgColor="FFD9D9D9")
         for column, heading in enumerate(("序號", "工作表", "儲存格", "說明", "原填內容"), 1):
             cell = sheet.cell(4, column)
@@ -257,6 +263,9 @@ class _Prefill:
                 cell = sheet.cell(4 + number, column)
                 set_text(cell, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            # Calc and Excel keep a wrapped row one line high when the file gives no height: text ran over the next
+            sheet.row_dimensions[4 + number].height = row_height(
+                [(_text(value), width, BASE_FONT_SIZE) for value, width in zip(values, widths)])
         sheet.freeze_panes = "A5"
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -267,9 +276,9 @@ class _Prefill:
         return saved_workbook(self.workbook)
 
 
-def correction_workbook(plan: Plan, state: UnitState) -> tuple[bytes, list[Mark]]:
-    """The unit's 補正 workbook and the marks it carries."""
-    prefill = _Prefill(plan, state)
+def correction_workbook(plan: Plan, state: UnitState, reply_by: dt.date) -> tuple[bytes, list[Mark]]:
+    """The unit's 補正 workbook and the marks it carries; `reply_by` is the date it is asked back by."""
+    prefill = _Prefill(plan, state, reply_by)
     prefill.fill()
     prefill.mark_all()
     prefill.draw()

@@ -17,7 +17,7 @@ from ..office.xlsx_layout import EXCEL_CELL_CHARACTERS
 from ..office.workbook_data import CellData, SheetData, WorkbookData, column_letter
 from ..text import ROC_OFFSET, clean_text, date_cell, is_blank, listed_items, parse_date, roc_slash_date, text_key, whole_number
 from .read_docx import OUTSIDE_TABLES_SHEET
-from .records import Entry, Measure, Progress, Return
+from .records import Entry, Measure, Progress, Return, blank_contact_message
 from .reference import Reference
 
 
@@ -395,7 +395,7 @@ class WorkbookReturnReader:
         if self.ret.unit is not None:
             for label, value in ((REPORT_DATE, contact.date), (REPORTER, contact.reporter), (PHONE, contact.phone)):
                 if not value:
-                    self.find(sheet, self._blank(rows[label], 2), f"未填{label}。", Severity.WARNING)
+                    self.find(sheet, self._blank(rows[label], 2), blank_contact_message(label), Severity.WARNING)
 
     def _contact(self, sheet: SheetData, cell: CellData, label: str) -> None:
         contact = self.ret.contact

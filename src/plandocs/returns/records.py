@@ -10,7 +10,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from ..documents.fill_in_form import CASE_COUNT_WORD, PROGRESS_INPUT, REPORT_DATE, ProgressRow, progress_rows
+from ..documents.fill_in_form import (
+    CASE_COUNT_WORD, GUIDE_SHEET, PROGRESS_INPUT, REPORT_DATE, REPORTER, ProgressRow, progress_rows,
+)
 from ..errors import Location, Problem, Severity
 from ..master.model import Plan, Unit
 from ..text import is_blank, name_key, taiwan_time
@@ -30,7 +32,7 @@ class Status(enum.Enum):
 
 
 class State(enum.Enum):
-    """What a unit's return calls for; a unit may carry several (逾期 and 內容不全)."""
+    """What a unit's return calls for; a unit may carry several (逾期 and 內容不全), and is counted under one."""
 
     RETURNED = "已回報"
     INCOMPLETE = "內容不全"
@@ -39,6 +41,13 @@ class State(enum.Enum):
     UNUSABLE = "格式無法彙整"
     MISSING = "未回報"
     SUPERSEDED = "已被取代"  # of a file: the unit sent a newer one
+
+
+# Each unit is counted under one primary state, the first of these it carries: the report, the chart, the ledger
+# and the 催報 then add up to the units expected. 逾期 is a flag beside it: a late but complete return is recorded.
+PRIMARY_STATES = (State.MISSING, State.UNUSABLE, State.NEEDS_CORRECTION, State.INCOMPLETE, State.RETURNED)
+# The primary states of a unit whose form could be consolidated (the 回報率 counts them)
+RECEIVED_STATES = (State.NEEDS_CORRECTION, State.INCOMPLETE, State.RETURNED)
 
 
 # A unit that sent something in a format that cannot be merged (a Word form, a PDF, a damaged workbook)
@@ -176,6 +185,18 @@ def is_blank_finding(finding: Finding) -> bool:
     return is_blank(finding.content) and (header == PROGRESS_INPUT or header.endswith(CASE_COUNT_WORD))
 
 
+def blank_contact_message(label: str) -> str:
+    """What the reader says of a 填報日期, 填報人 or 聯絡電話 left blank; the states find these by it."""
+    return f"未填{label}。"
+
+
+def blank_contact(ret: Return) -> list[str]:
+    """The 填報日期 and 填報人 a return's 說明 sheet leaves blank, as the reader found them; a Word 附表2 has no
+    such cells, and what a form does not ask for is not owed."""
+    said = {f.problem.message for f in ret.findings if f.location.sheet == GUIDE_SHEET}
+    return [label for label in (REPORT_DATE, REPORTER) if blank_contact_message(label) in said]
+
+
 @dataclass
 class UnitState:
     """A receiving unit after collect: its states, the return used (if any) and what each state is about."""
@@ -184,20 +205,41 @@ class UnitState:
     states: tuple[State, ...]
     ret: Return | None = None
     blank_key_points: list[ProgressRow] = field(default_factory=list)  # no 辦理情形 or a count asked for
-    blank_topics: list[tuple[str, str]] = field(default_factory=list)  # (dimension, topic) without a measure
+    # (dimension, topic) without a measure that the unit owes: a required item, or every item when it proposed none
+    blank_topics: list[tuple[str, str]] = field(default_factory=list)
+    # (dimension, topic) it chose to propose nothing for, as the survey allows: information, never chased
+    unproposed_topics: list[tuple[str, str]] = field(default_factory=list)
+    blank_contact: list[str] = field(default_factory=list)  # 填報日期 / 填報人 left blank
     errors: list[Finding] = field(default_factory=list)  # to be corrected (errors, not blanks)
     blanks: list[Finding] = field(default_factory=list)  # the findings of the blank key points
     unusable: list[Return] = field(default_factory=list)  # files of the unit that could not be merged
     filed: dt.date | None = None  # the day the return was made, in Taiwan's time, when known
+    sender: bool = False  # the unit the returns are sent to (收件單位 / 承辦單位): it is never written to
+
+    @property
+    def primary(self) -> State:
+        """The one state the unit is counted under."""
+        return next(state for state in PRIMARY_STATES if state in self.states)
+
+    @property
+    def received(self) -> bool:
+        """Whether a return of the unit was consolidated (what the 回報率 counts)."""
+        return self.primary in RECEIVED_STATES
+
+    @property
+    def flags(self) -> tuple[State, ...]:
+        """The states beside the primary one (逾期, or 內容不全 beside 需補正): information."""
+        return tuple(state for state in self.states if state not in (self.primary, State.RETURNED))
 
     @property
     def to_chase(self) -> bool:
-        """Whether the unit must be written to: anything but a complete return in time."""
-        return self.states != (State.RETURNED,)
+        """Whether the unit must be written to: it has something to do, and is not the office that collects."""
+        return not self.sender and self.primary is not State.RETURNED
 
     @property
     def label(self) -> str:
-        return "、".join(state.value for state in self.states)
+        """The primary state first, then the flags: 「已回報、逾期」, 「需補正、內容不全」."""
+        return "、".join(state.value for state in (self.primary, *self.flags))
 
 
 @dataclass
@@ -215,11 +257,6 @@ class Collection:
 
     def used_by_unit(self) -> dict[str, Return]:
         return {r.unit.name: r for r in self.used()}
-
-    def missing(self) -> list[Unit]:
-        """Units that sent nothing: a unit whose file could not be consolidated (a PDF) did reply."""
-        returned = self.used_by_unit().keys() | self.unusable_units()
-        return [u for u in self.plan.receiving_units() if u.name not in returned]
 
     def unusable_units(self) -> set[str]:
         """Units that replied only in a kind of file that cannot be consolidated (格式無法彙整)."""
@@ -274,9 +311,16 @@ class Collection:
             self._states = self._decide_states()
         return self._states
 
+    def sender_names(self) -> set[str]:
+        """The units the returns go to (收件單位, 承辦單位): the office collecting them chases no one of its own."""
+        facts = self.plan.facts
+        names = {name_key(n) for n in (facts.recipient, facts.office) if n}
+        return {u.name for u in self.plan.units if names & {name_key(n) for n in (u.name, *u.aliases)}}
+
     def _decide_states(self) -> list[UnitState]:
         used = self.used_by_unit()
         unusable = self._files_by_unit()
+        senders = self.sender_names()
         due = self.plan.facts.due_date
         units = self.plan.receiving_units() + [r.unit for r in self.used() if not r.unit.receives_survey]
         listed = []
@@ -285,9 +329,10 @@ class Collection:
             if ret is None:
                 # a unit that replied in a file nothing can consolidate did reply: it is asked again, not chased
                 states = (State.UNUSABLE,) if unusable.get(unit.name) else (State.MISSING,)
-                listed.append(UnitState(unit, states, unusable=unusable.get(unit.name, [])))
+                listed.append(UnitState(unit, states, unusable=unusable.get(unit.name, []),
+                                        sender=unit.name in senders))
                 continue
-            state = UnitState(unit, (), ret, unusable=unusable.get(unit.name, []))
+            state = UnitState(unit, (), ret, unusable=unusable.get(unit.name, []), sender=unit.name in senders)
             for finding in ret.findings:
                 if is_blank_finding(finding):
                     state.blanks.append(finding)
@@ -300,14 +345,13 @@ class Collection:
                         (progress.sheet, progress.row) not in wrong_rows  # a count typed wrong is not blank
                         and any(y not in progress.counts for y in row.case_count_years)):
                     state.blank_key_points.append(row)
-            topics = {(m.dimension, m.topic) for m in ret.measures}
-            state.blank_topics = [(d.name, t) for d in self.plan.dimensions for t in d.survey_topics
-                                  if (d.name, t) not in topics]
+            self._owed_topics(state)
+            state.blank_contact = blank_contact(ret)
             when, by_what = ret.filed
             if when != dt.datetime.min:
                 state.filed = (when if by_what == REPORT_DATE else taiwan_time(when)).date()
             states = [State.RETURNED]
-            if state.blank_key_points or state.blank_topics:
+            if state.blank_key_points or state.blank_topics or state.blank_contact:
                 states.append(State.INCOMPLETE)
             if state.filed and state.filed > due:
                 states.append(State.LATE)
@@ -316,3 +360,14 @@ class Collection:
             state.states = tuple(states)
             listed.append(state)
         return listed
+
+    def _owed_topics(self, state: UnitState) -> None:
+        """Split the survey topics the unit proposed nothing for into those it owes (the master's required items,
+        or all of them when it proposed no measure at all) and those the survey lets it leave blank."""
+        proposed = {(m.dimension, m.topic) for m in state.ret.measures}
+        for dimension in self.plan.dimensions:
+            required = dimension.required_topics
+            for topic in dimension.survey_topics:
+                if (dimension.name, topic) not in proposed:
+                    owed = not proposed or topic in required
+                    (state.blank_topics if owed else state.unproposed_topics).append((dimension.name, topic))

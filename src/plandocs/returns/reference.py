@@ -2,6 +2,7 @@
 forms' own text (titles, headings, reference columns, as `build` draws them)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..documents.fill_in_form import ProgressRow, layout_digest, plan_progress_rows, progress_rows
@@ -10,6 +11,14 @@ from ..text import name_key, text_key
 
 # Stands for the unit's name in the blank forms rendered as the reference of the form's own text.
 _NAME_MARK = "\ue010"
+# Stands for any ROC date in the form's own text: a 補正 or 催報 form says its own reply date where the deadline was
+_DATE_MARK = "\ue011"
+_ROC_DATE = re.compile(r"\d{2,3}年\d{1,2}月\d{1,2}日")
+
+
+def _form_key(value: object) -> str:
+    """A text of the form compared as text_key does, whatever date it gives."""
+    return _ROC_DATE.sub(_DATE_MARK, text_key(value))
 
 
 class Reference:
@@ -52,7 +61,7 @@ class Reference:
         With `titles_only`, a cell that holds nothing but the name (說明's 填報單位) is not read: any cell a unit
         types a unit's name into (填報人, say) would match it.
         """
-        key = text_key(value)
+        key = _form_key(value)
         for before, after in self._blank(sheet_kind)[1]:
             if titles_only and not (before or after):
                 continue
@@ -62,7 +71,7 @@ class Reference:
 
     def is_form_text(self, sheet_kind: str, value: object, unit: Unit | None) -> bool:
         """Whether a cell holds text the blank form itself has on this sheet (the unit's name in its place)."""
-        if text_key(value) in self._blank(sheet_kind)[0]:
+        if _form_key(value) in self._blank(sheet_kind)[0]:
             return True
         name = self.name_in_form_text(sheet_kind, value)
         if name is None:
@@ -106,7 +115,7 @@ def _blank_form_text(plan: Plan) -> dict[str, tuple[set[str], list[tuple[str, st
         for sheet in blank.sheets:
             exact, named = texts.setdefault(sheet.name, (set(), []))
             for cell in sheet.cells.values():
-                key = text_key(cell.value)
+                key = _form_key(cell.value)
                 if _NAME_MARK in key:
                     before, _, after = key.partition(_NAME_MARK)
                     if (before, after) not in named:

@@ -19,7 +19,7 @@ from ..numbering import number_outline
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
 from ..text import roc_date
-from .consolidate import reply_deadline
+from .consolidate import reply_date, reply_deadline
 from .corrections import CORRECTION_KIND, correction_path, correction_workbook, needs_correction
 from .records import Collection, UnitState
 from .write_report import body_outline, chase_reasons, paragraph
@@ -91,6 +91,20 @@ def reminder_context_without_returns(plan: Plan, styles: dict[str, str]) -> dict
     return reminder_context(Collection(plan, [], {}), styles)
 
 
+class _EncodedSubject(str):
+    """A Subject written as RFC 2047 encoded words, whatever it holds. Given a plain string, the email package
+    decodes any encoded word in it (a unit named =?utf-8?…?= would reach the unit as what that stands for) and
+    refuses a line break; a value with a `name` and a `fold` is stored and written as it is."""
+
+    name = "Subject"
+
+    def fold(self, *, policy) -> str:
+        from email.header import Header
+
+        return f"{self.name}: {Header(str(self), 'utf-8', header_name=self.name).encode(linesep=policy.linesep)}" \
+               + policy.linesep
+
+
 def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes]) -> bytes:
     """An unsent e-mail (.eml) to the unit: X-Unsent makes Outlook open it as a draft; Thunderbird opens it too."""
     from email import policy
@@ -103,7 +117,8 @@ def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes
     reasons = chase_reasons(state, facts.due_date)
     message = EmailMessage(policy=policy.SMTP)
     message["To"] = state.unit.email
-    message["Subject"] = f"【催報】{facts.title}：請{state.unit.name}於{roc_date(deadline)}前完成回報或補正"
+    message["Subject"] = _EncodedSubject(
+        f"【催報】{facts.title}：請{state.unit.name}於{roc_date(deadline)}前完成回報或補正")
     message["Date"] = format_datetime(dt.datetime.combine(as_of, dt.time(9), dt.timezone(dt.timedelta(hours=8))))
     message["X-Unsent"] = "1"
     lines = [f"{state.unit.name}承辦人您好：", "",
@@ -126,6 +141,7 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
     """The notice (and with `pdf` its PDF) and the drafts, added to the outputs; returns why a PDF was not made."""
     plan = collection.plan
     stamp = document_time(plan.facts)
+    reply_by = reply_date(collection)
     folder = PurePosixPath(REMINDERS_FOLDER)
     notice = reproducible(render_template(template_path(paths, REMINDER_TEMPLATE),
                                           lambda styles: reminder_context(collection, styles), names=plan.unit_names),
@@ -149,9 +165,10 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
             attachment = (correction_path(state.unit.name).name, corrections[state.unit.name].data)
         elif needs_correction(state):
             attachment = (correction_path(state.unit.name).name,
-                          reproducible(correction_workbook(plan, state)[0], stamp))
+                          reproducible(correction_workbook(plan, state, reply_by)[0], stamp))
         else:
-            attachment = (f"{unit_name}_{FILL_IN_WORKBOOK_KIND}.xlsx", fill_in_workbook(plan, state.unit))
+            attachment = (f"{unit_name}_{FILL_IN_WORKBOOK_KIND}.xlsx",
+                          fill_in_workbook(plan, state.unit, reply_by=reply_by))
         outputs.add(Artifact(folder / DRAFTS_FOLDER / f"{unit_name}.eml", draft(collection, state, attachment),
                              DRAFT_KIND, state.unit.name))
     return problems

@@ -72,9 +72,13 @@ def reasons_by_state(state: UnitState, due: dt.date) -> list[tuple[State, str]]:
     if state.blank_key_points:
         reasons.append((State.INCOMPLETE, f"{len(state.blank_key_points)}項評核重點未填辦理情形或件數（"
                         + _some(f"「{row.key_point.name}」" for row in state.blank_key_points) + "）"))
-    if state.blank_topics:
-        reasons.append((State.INCOMPLETE, f"{len(state.blank_topics)}個項目未提出措施"
+    if state.blank_topics and state.ret is not None and not state.ret.measures:
+        reasons.append((State.INCOMPLETE, "調查表未提出任何措施"))
+    elif state.blank_topics:
+        reasons.append((State.INCOMPLETE, f"{len(state.blank_topics)}個必填項目未提出措施"
                                           f"（{_some(t for _, t in state.blank_topics)}）"))
+    if state.blank_contact:
+        reasons.append((State.INCOMPLETE, "未填" + "、".join(state.blank_contact)))
     if State.LATE in state.states:
         reasons.append((State.LATE, f"於{roc_date(state.filed)}回報，逾填報期限{roc_date(due)}"))
     if state.errors:
@@ -86,30 +90,41 @@ def chase_reasons(state: UnitState, due: dt.date) -> list[str]:
     return [text for _, text in reasons_by_state(state, due)]
 
 
+# How the report heads the units of each primary state it lists, in the order a clerk deals with them
+_STATE_TITLES = ((State.MISSING, "尚未回報"), (State.UNUSABLE, "來件格式無法彙整，視同未回報"),
+                 (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"), (State.INCOMPLETE, "內容不全"))
+
+
 def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int | None, str]]:
-    """回報率 first, then the units to chase, grouped by what they must do."""
+    """回報率 first, then the units by primary state (each unit once, so the counts add up), the late ones as
+    information, and how many the 催報 writes to."""
     facts = collection.plan.facts
     returned, expected, rate = return_rate(collection)
     entries: list[tuple[int | None, str]] = [(None, (
         f"本計畫應回報單位{expected}個，截至中華民國{roc_date(as_of)}止已回報{returned}個，回報率{rate}"
         f"（填報期限為{roc_date(facts.due_date)}）。"))]
-    states = collection.states()
-    missing = [s for s in states if State.MISSING in s.states]
-    if missing:
-        entries.append((1, f"尚未回報（{len(missing)}個單位）：" + "、".join(
-            s.unit.name + (f"（來件為{'、'.join(dict.fromkeys(file_kind(r) for r in s.unusable))}，無法彙整）"
-                           if s.unusable else "") for s in missing) + "。"))
-    for kind, title in ((State.UNUSABLE, "來件格式無法彙整"), (State.INCOMPLETE, "內容不全"),
-                        (State.NEEDS_CORRECTION, "填寫內容有誤，須補正"), (State.LATE, "逾期回報")):
-        units = [s for s in states if kind in s.states]
-        if units:
-            entries.append((1, f"{title}（{len(units)}個單位）："))
-            entries += [(2, f"{s.unit.name}：" + "；".join(text for state, text in reasons_by_state(s, facts.due_date)
-                                                            if state is kind) + "。") for s in units]
+    states = [s for s in collection.states() if s.unit.receives_survey]
+    for kind, title in _STATE_TITLES:
+        units = [s for s in states if s.primary is kind]
+        if not units:
+            continue
+        if kind is State.MISSING:
+            entries.append((1, f"{title}（{len(units)}個單位）：" + "、".join(s.unit.name for s in units) + "。"))
+            continue
+        entries.append((1, f"{title}（{len(units)}個單位）："))
+        entries += [(2, f"{s.unit.name}：" + "；".join(text for state, text in reasons_by_state(s, facts.due_date)
+                                                        if state is not State.LATE) + "。") for s in units]
+    late = [s for s in states if State.LATE in s.states]
+    if late:
+        entries.append((1, f"逾期回報（{len(late)}個單位，已列入彙整）：" + "、".join(
+            f"{s.unit.name}（{roc_date(s.filed)}）" for s in late) + "。"))
+    chased = [s for s in states if s.to_chase]
+    senders = [s.unit.name for s in states if s.sender and s.primary is not State.RETURNED]
     if len(entries) == 1:
         entries.append((None, "各單位均已依限回報，內容完整。"))
-    else:
-        entries.append((1, f"上列單位另以書函請其於{roc_date(reply_deadline(as_of))}前回報或補正；"
+    elif chased:
+        entries.append((1, f"上列單位{'（' + '、'.join(senders) + '為收件單位，不另催報）' if senders else ''}"
+                           f"計{len(chased)}個單位另以書函請其於{roc_date(reply_deadline(as_of))}前回報或補正；"
                            "須補正者，已將其填報內容標示待補正之處，請其補正後再送。"))
     return entries
 

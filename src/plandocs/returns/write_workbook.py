@@ -18,10 +18,10 @@ from ..office.text_cells import TEXT_ONLY_OPTIONS
 from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
 from ..text import roc_time
 from .consolidate import (
-    LEDGER_HEADINGS, ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table, return_rate,
-    state_counts, status_by_category, summary_line, unused_rows,
+    LEDGER_HEADINGS, late_count, ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table,
+    return_rate, state_counts, status_by_category, summary_line, unused_rows,
 )
-from .records import Collection, Finding, State, Status
+from .records import PRIMARY_STATES, Collection, Finding, State, Status
 
 CONSOLIDATED_WORKBOOK_KIND = "回報彙整活頁簿"
 STATUS_SHEET = "回報狀態"
@@ -155,9 +155,9 @@ def _consolidated_workbook(collection: Collection, problems: list[Finding], work
         ledger.conditional_format(1, 2, max(rows, 1), 2, {
             "type": "cell", "criteria": "==", "value": f'"{status.value}"',
             "format": writer.workbook.add_format({"bg_color": fill})})
-    for state in (State.MISSING, State.NEEDS_CORRECTION, State.UNUSABLE, State.INCOMPLETE, State.LATE):
-        ledger.conditional_format(1, 3, max(rows, 1), 3, {  # the first rule that matches colours the cell
-            "type": "text", "criteria": "containing", "value": state.value, "stop_if_true": True,
+    for state in PRIMARY_STATES:  # 回報情形 begins with the unit's primary state
+        ledger.conditional_format(1, 3, max(rows, 1), 3, {
+            "type": "text", "criteria": "begins with", "value": state.value, "stop_if_true": True,
             "format": writer.workbook.add_format({"bg_color": STATE_FILLS[state]})})
     _long_table(writer, PROBLEMS_SHEET, [
         Column("來源檔案", 30, True), Column("單位", 14), Column("工作表", 10), Column("儲存格", 8), Column("嚴重度", 6),
@@ -208,7 +208,7 @@ def _status_sheet(writer: _Writer, collection: Collection, problems: list[Findin
             writer.value(sheet, number, column, value, writer.plain)
         sheet.write_string(number, 4, f"{values[2] / values[1]:.1%}" if values[1] else "—", writer.plain)
     first = 5 + len(categories) + 3
-    sheet.write_string(first - 1, 0, "各狀態單位數（一個單位可能同時有數種狀態）", writer.bold)
+    sheet.write_string(first - 1, 0, "各狀態單位數（每個單位計入一種狀態）", writer.bold)
     sheet.write_string(first, 0, "狀態", writer.heading)
     sheet.write_string(first, 1, "單位數", writer.heading)
     counts = state_counts(collection)
@@ -216,6 +216,7 @@ def _status_sheet(writer: _Writer, collection: Collection, problems: list[Findin
         sheet.write_string(number, 0, state.value, writer.plain)
         sheet.write_number(number, 1, count, writer.plain)
     last = first + len(counts)
+    sheet.write_string(last + 1, 0, f"其中逾期回報 {late_count(collection)} 個單位（已計入上列狀態）")
     chart = writer.workbook.add_chart({"type": "bar"})
     chart.add_series({
         "name": "單位數", "categories": [STATUS_SHEET, first + 1, 0, last, 0],
@@ -228,7 +229,7 @@ def _status_sheet(writer: _Writer, collection: Collection, problems: list[Findin
                       "major_gridlines": {"visible": True}})
     chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "reverse": True})
     chart.set_legend({"none": True})
-    sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    sheet.insert_chart(last + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
     sheet.set_portrait()
     sheet.set_paper(A4)
     sheet.fit_to_pages(1, 0)
