@@ -18,7 +18,7 @@ from xml.sax.handler import ContentHandler
 
 from ..errors import Location
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE
-from .workbook_data import CellData, SheetData, WorkbookData
+from .workbook_data import CellData, SheetData, WorkbookData, saved_time
 from .xlsx_reader import (
     ENCRYPTED_STREAM, MAX_CELLS, MAX_FILE_BYTES, MAX_MERGED_RANGES, UnreadableWorkbook, check_archive,
     read_workbook_bytes, too_many_merges,
@@ -270,10 +270,6 @@ def _odf_meta(data: bytes) -> tuple[dict[str, str], dt.datetime | None]:
             name = next((v for k, v in element.attrib.items() if k.rpartition("}")[2] == "name"), None)
             if name is not None:
                 properties[name] = element.text or ""
-        elif tag == "date" and element.text and modified is None:
-            try:
-                stamp = dt.datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            modified = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+        elif tag == "date" and modified is None:
+            modified = saved_time(element.text)
     return properties, modified

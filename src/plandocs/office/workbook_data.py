@@ -8,6 +8,25 @@ from dataclasses import dataclass, field
 
 from .merges import covered_cells
 
+# A saved time outside these years is a file's tampering or a program's placeholder (0001-01-01), not a save:
+# it is ignored, since the saved time only orders a unit's returns when their reply dates tie.
+_PLAUSIBLE_SAVE_YEARS = range(1990, 2200)
+
+
+def saved_time(text: str | None) -> dt.datetime | None:
+    """A package's last-saved time (ISO 8601, as core.xml and meta.xml write it) in UTC without its zone,
+    or None where it is absent, unreadable or not a plausible save."""
+    if not text:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if stamp.tzinfo:
+            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # year 1 at +08:00 falls before the first representable instant
+        return None
+    return stamp if stamp.year in _PLAUSIBLE_SAVE_YEARS else None
+
+
 HEADER_SEARCH_ROWS = 10  # how far down headings are looked for: a user may insert a few rows above them
 
 

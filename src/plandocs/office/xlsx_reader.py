@@ -23,7 +23,7 @@ from xml.sax.handler import ContentHandler
 from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import InputError, Location
-from .workbook_data import CellData, SheetData, WorkbookData, column_index
+from .workbook_data import CellData, SheetData, WorkbookData, column_index, saved_time
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures
@@ -236,11 +236,7 @@ class _Reader:
             return None
         for element in self.parse(part):
             if _local(element.tag) == "modified" and element.text:
-                try:
-                    stamp = dt.datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
-                except ValueError:
-                    return None
-                return stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+                return saved_time(element.text)
         return None
 
 

@@ -112,8 +112,18 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
     `converted` is what LibreOffice made of an .odt/.doc (.docx bytes), or why it made nothing.
     """
     name = path.relative_to(folder).as_posix()
-    relative = clean_text(name).text  # a file name may hold any character
     ret = Return(visible(name), kind=kind_of(path))  # shown in console, ledger and report: no control may act there
+    try:
+        return _read(reference, path, clean_text(name).text, converted, ret)  # a file name may hold any character
+    except Exception as error:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed
+        unread = Return(ret.file, file_time=ret.file_time, kind=ret.kind, read_as=ret.read_as)
+        unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤："
+                                            f"{type(error).__name__}: {error}），未能讀取；"
+                                            "請將此檔提供給維護人員，並請該單位以寄發的填報表重新填寫。")
+        return unread
+
+
+def _read(reference: Reference, path: Path, relative: str, converted: bytes | str | None, ret: Return) -> Return:
     skip = _skip_reason(path)
     if skip:
         ret.set_aside(Status.SKIPPED, skip)
@@ -148,16 +158,9 @@ def read_return(reference: Reference, folder: Path, path: Path, converted: bytes
     if workbook.has_macros:
         ret.find("此檔含有巨集（VBA）；彙整只讀取儲存格內容，不會執行巨集。建議請單位另存為 .xlsx。", Location(file=ret.file),
                  severity=Severity.WARNING)
-    try:
-        identify(reference, ret, workbook, stem)
-        WorkbookReturnReader(reference, ret, workbook).read()
-        ret.findings = bounded(ret.findings)
-    except Exception as error:  # noqa: BLE001 - one strange file must not stop a batch of hundreds; it is listed
-        unread = Return(ret.file, file_time=ret.file_time, kind=ret.kind, read_as=ret.read_as)
-        unread.set_aside(Status.UNREADABLE, "讀取此檔時發生未預期的問題（程式內部錯誤："
-                                            f"{type(error).__name__}: {error}），未能讀取；"
-                                            "請將此檔提供給維護人員，並請該單位以寄發的填報表重新填寫。")
-        return unread
+    identify(reference, ret, workbook, stem)
+    WorkbookReturnReader(reference, ret, workbook).read()
+    ret.findings = bounded(ret.findings)
     return ret
 
 

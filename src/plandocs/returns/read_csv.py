@@ -32,14 +32,21 @@ def read_csv(path: Path, display_name: str) -> WorkbookData:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    for row, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
-        for column, value in enumerate(values, 1):
-            if not value.strip():
-                continue
-            if len(sheet.cells) >= MAX_CELLS:
-                raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", where)
-            number = whole_number(value) if value.strip().isdigit() else None  # case counts; codes like 1.1.1 stay text
-            sheet.cells[row, column] = CellData(row, column, number if number is not None else value)
+    # a field may be as long as the file: the size check above bounds it, not the csv module's 128 K default
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row, values in enumerate(rows, 1):
+            for column, value in enumerate(values, 1):
+                if not value.strip():
+                    continue
+                if len(sheet.cells) >= MAX_CELLS:
+                    raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", where)
+                number = whole_number(value) if value.strip().isdigit() else None  # case counts; 1.1.1 stays text
+                sheet.cells[row, column] = CellData(row, column, number if number is not None else value)
+    except csv.Error as error:
+        raise UnreadableWorkbook(f"此 .csv 檔第 {rows.line_num} 行的格式無法解讀（{error}），未讀取；"
+                                 "請以 Excel 另存為 .xlsx 再試。", where) from None
     return WorkbookData([sheet], {}, None, has_macros=False, partial=True)
 
 

@@ -1,0 +1,98 @@
+"""One bad file never stops collect: each trigger a hostile-input audit found stopped the whole run before;
+now each is that file's own entry and every good return beside it is consolidated."""
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from helpers.project import make_project
+from helpers.returns_factory import filled
+from plandocs.commands.build import build
+from plandocs.commands.collect import collect
+from plandocs.documents.fill_in_form import HEADER_ROW
+from plandocs.returns.records import Status
+from plandocs.returns.write_report import COLLECT_FOLDER
+from plandocs.returns.write_workbook import PROBLEMS_SHEET
+
+YEAR_ONE = b"0001-01-01T00:00:00+08:00"
+LONG_FIELD = "長" * 200_000
+
+
+def _with_year_one(source: Path, target: Path, part: str, pattern: bytes) -> None:
+    """A copy of a package whose saved (and created) time is year 1 at +08:00, as the audit's files had."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == part:
+                data = re.sub(pattern, rb"\g<1>" + YEAR_ONE, data)
+            copy.writestr(item, data)
+
+
+def _ods(target: Path) -> None:
+    """A minimal OpenDocument spreadsheet saved, by its meta.xml, in year 1."""
+    office = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", f'<office:document-content {office} '
+                         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+                         '<office:spreadsheet><table:table table:name="調查表"><table:table-row><table:table-cell>'
+                         '<text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
+                         '</office:body></office:document-content>')
+        archive.writestr("meta.xml", f'<office:document-meta {office} xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                         'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta>'
+                         f'<meta:creation-date>{YEAR_ONE.decode()}</meta:creation-date><dc:date>{YEAR_ONE.decode()}'
+                         '</dc:date></office:meta></office:document-meta>')
+
+
+def _progress_csv(form, target: Path, long_code: str) -> None:
+    """The 辦理情形 sheet exported as a .csv, one 辦理情形 of 200,000 characters."""
+    rows = [[cell.value for cell in row] for row in form.progress_sheet.iter_rows(min_row=HEADER_ROW)]
+    code = rows[0].index("編號") if "編號" in rows[0] else 0
+    for row in rows[1:]:
+        if row[code] == long_code:
+            row[form.column(form.progress_sheet, "辦理情形") - 1] = LONG_FIELD
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def test_each_trigger_is_its_files_entry_and_the_good_returns_are_consolidated(tmp_path):
+    paths = make_project(tmp_path / "project")
+    build(paths)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for unit in ("中山分局", "大同分局"):
+        filled(paths.output, unit).save(returns / f"{unit}_回報.xlsx")
+    (word_form,) = (paths.output / "各單位" / "信義分局").glob("*.docx")
+    _with_year_one(word_form, returns / "信義分局_回報.docx", "docProps/core.xml",
+                   rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*")
+    _ods(returns / "萬華分局_回報.ods")
+    form = filled(paths.output, "士林分局")
+    form.save(tmp_path / "士林分局.xlsx")
+    _progress_csv(form, returns / "士林分局_辦理情形.csv", "1.1.1")
+    (returns / "北投分局_引號未關.csv").write_text('編號,辦理情形\n1.1.1,"未關的引號\n', encoding="utf-8")
+    (returns / "內湖分局_一行.csv").write_text("甲" * (19 * 1024 * 1024 // 3), encoding="utf-8")
+
+    collected = collect(paths, returns)
+
+    entries = {r.file: r for r in collected.collection.returns}
+    assert len(entries) == 7
+    for entry in entries.values():
+        assert "程式內部錯誤" not in entry.reason, (entry.file, entry.reason)
+    for unit in ("中山分局", "大同分局"):
+        assert entries[f"{unit}_回報.xlsx"].status is Status.RETURNED
+    assert entries["信義分局_回報.docx"].status is not Status.UNREADABLE
+    assert entries["信義分局_回報.docx"].modified is None  # the year-1 stamp is ignored, not an error
+    assert entries["萬華分局_回報.ods"].modified is None
+    assert entries["士林分局_辦理情形.csv"].status is not Status.UNREADABLE
+    consolidated = load_workbook(next((paths.output / COLLECT_FOLDER).glob("*.xlsx")), read_only=True)
+    texts = {cell for sheet in consolidated.worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)}
+    assert {"中山分局已辦理（1.1.1）", "大同分局已辦理（1.1.1）", "士林分局已辦理（1.2.1）"} <= texts
+    problems = list(consolidated[PROBLEMS_SHEET].iter_rows(values_only=True))
+    cut = [row for row in problems if row[0] == "士林分局_辦理情形.csv" and "已截斷" in (row[5] or "")]
+    assert cut, "the 200,000-character field was read and cut to a cell's 32,767 characters, with a note"
