@@ -103,6 +103,7 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
         form_version=values.get(Fact.FORM_VERSION) or 1, issue_word=values.get(Fact.ISSUE_WORD) or "",
         total_points=values.get(Fact.TOTAL_POINTS), attachments=attachments, locations=locations,
         office=values.get(Fact.OFFICE) or "", officer=values.get(Fact.OFFICER) or "",
+        written_title=values.get(Fact.TITLE) or "",
     )
     if facts.attachment(AttachmentKind.SURVEY) is not None:
         for fact in (Fact.DUE_DATE, Fact.RECIPIENT):  # the units' forms say by when and to whom

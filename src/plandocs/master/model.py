@@ -162,6 +162,7 @@ class Facts:
     attachments: tuple[Attachment, ...] = ()
     office: str = ""  # 承辦單位 (optional fact)
     officer: str = ""  # 承辦人 (optional fact)
+    written_title: str = ""  # 計畫標題 (optional fact): the whole title, used as it is
 
     def attachment(self, kind: AttachmentKind) -> Attachment | None:
         return next((a for a in self.attachments if a.kind == kind), None)
@@ -189,7 +190,8 @@ class Facts:
 
     @property
     def title(self) -> str:
-        return f"{self.agency}{self.year}年度{self.plan_name}"
+        """The plan's title: 計畫標題 as written, or 機關名稱＋計畫年度＋「年度」＋計畫名稱."""
+        return self.written_title or f"{self.agency}{self.year}年度{self.plan_name}"
 
     def unit_survey_title(self, unit_name: str) -> str:
         """The title of one unit's 附表2, e.g. 臺北市政府警察局督察室107年提升服務品質…調查表."""

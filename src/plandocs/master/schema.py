@@ -76,6 +76,7 @@ class Fact(enum.Enum):
     SELF_REFERENCE = "機關自稱"
     YEAR = "計畫年度"
     PLAN_NAME = "計畫名稱"
+    TITLE = "計畫標題"  # optional: the whole title as the plan writes it, e.g. 臺中市…106年提升服務品質實施計畫
     ISSUE_DATE = "函頒日期"
     DOCUMENT_NUMBER = "發文字號"
     MEASURES_TITLE = "附表1名稱"
