@@ -7,7 +7,7 @@ import re
 from ..errors import Location, Problem, Severity
 from ..numbering import MAX_DEPTH
 from ..text import name_key, suggestion
-from .cells import CellReader
+from .cells import CellReader, allowed
 from .load import Cell, RawMaster, Row, shown
 from .model import (
     Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
@@ -308,11 +308,17 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
             dimensions[name] = Dimension(name, kind, points, row["構面名稱"].location,
                                          points_location=row["配分"].location)
     items: dict[tuple[str, str], Item] = {}
+    unplaced: dict[str, Location] = {}  # items whose 構面 is blank with none above: 附表1 says where they are
     dimension = ""
     for row in item_rows:
-        if not row["構面"].blank or not dimension:  # an empty 構面 means the one above
-            dimension = builder.choice(row["構面"], list(dimensions), "構面")
         name = builder.text(row["評核項目"], required=True)
+        if row["構面"].blank and not dimension:
+            builder.error(f"「構面」空白，上方也沒有構面可沿用，評核項目「{shown(name)}」不屬於任何構面；"
+                          f"請填寫所屬構面（{allowed(list(dimensions))}）。", row["構面"].location)
+            unplaced.setdefault(name, row["評核項目"].location)
+            continue
+        if not row["構面"].blank:  # an empty 構面 means the one above
+            dimension = builder.choice(row["構面"], list(dimensions), "構面")
         if dimension not in dimensions or not name:
             continue  # an unknown dimension is reported once, not for each of its items
         if (dimension, name) in items:
@@ -325,7 +331,7 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
         dimensions[dimension].defined_items = True
     if not dimensions and measure_rows:  # one table without dimension headings
         dimensions[""] = Dimension("", "", None, measure_rows[0]["評核重點"].location)
-    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns})
+    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns}, unplaced)
     return list(dimensions.values())
 
 
@@ -337,7 +343,7 @@ _UNKNOWN = _Unknown()
 
 
 def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimension],
-              items: dict[tuple[str, str], Item], columns: set[Column]) -> None:
+              items: dict[tuple[str, str], Item], columns: set[Column], unplaced: dict[str, Location]) -> None:
     dimension: Dimension | _Unknown | None = dimensions.get("")
     item: Item | _Unknown | None = None
     key_point: KeyPoint | None = None
@@ -361,7 +367,9 @@ def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimens
         if not row["評核項目"].blank:
             name = builder.text(row["評核項目"])
             key_point = None
-            if not dimension.has_items:
+            if (dimension.name, name) not in items and name in unplaced:  # reported where its 構面 is blank
+                item = _UNKNOWN
+            elif not dimension.has_items:
                 where = f"構面「{shown(dimension.name)}」" if dimension.name else "本計畫"
                 builder.error(f"{where}在「{ITEMS.name}」工作表沒有評核項目，此格不會使用；"
                               f"請清空此格，或在「{ITEMS.name}」新增評核項目。", row["評核項目"].location)
