@@ -111,3 +111,52 @@ def test_what_a_plan_uses_is_asked_for_where_it_goes(tmp_path) -> None:
     assert "計畫有調查表，須填寫「收件單位」：請新增一列並填寫內容。" in messages
     assert any(p.message == "已填「配分合計」，各構面須填配分。" and p.location.sheet == "構面" and p.location.row == 2
                for p in errors)
+
+
+# The table stands inside 參、實施要領, where the body's 表格 column places it, and the text after it stays after it.
+BODY_WITH_TABLE = [
+    ["層級", "內容", "表格"],
+    [1, "依據", None],
+    [None, "新竹縣政府106年度為民服務工作實施要點。", None],
+    [1, "實施要領", None],
+    [None, None, ATTACHMENT_LABEL],
+    [None, "上表各項由業務單位按月檢討。", None],
+    [1, "考核", None],
+    [2, "本計畫執行情形列入年終考核。", None],
+]
+
+
+def test_a_table_placed_in_the_body_stands_there_without_label_or_title(tmp_path) -> None:
+    from helpers.land_office import sheets_with
+
+    project = make_land_office_project(tmp_path, sheets_with(本文=BODY_WITH_TABLE))
+    assert [p.format() for p in check_all(project).problems] == []
+    build(project)
+    with zipfile.ZipFile(project.output / f"{TITLE}.docx") as docx:
+        xml = docx.read("word/document.xml").decode()
+    assert xml.count("<w:tbl>") == 1
+    assert [t for t in _paragraphs(xml) if t] == [
+        TITLE, ISSUE_LINE, "壹、依據", "新竹縣政府106年度為民服務工作實施要點。", "貳、實施要領",
+        *TABLE_HEADINGS,
+        "簡化作業流程", "一、登記案件隨到隨辦，當日收件當日辦竣。", "(一)簡易案件設置快速窗口。", "二、測量案件以電話通知會同時間。", "登記課",
+        "便民措施", "一、設置跨所申辦地籍謄本服務。", "二、提供網路申辦地價查詢。", "各課",
+        "資訊公開", "一、於網站公開各類案件處理進度。", "資訊課", "行政課",
+        "上表各項由業務單位按月檢討。", "參、考核", "一、本計畫執行情形列入年終考核。",
+    ]
+    body = xml[xml.index("<w:body>"):]
+    assert body.index("貳、") < body.index("<w:tbl>") < body.index("上表各項") < body.index("參、")
+
+
+def test_a_table_row_names_a_measures_table_and_holds_nothing_else(tmp_path) -> None:
+    from helpers.land_office import sheets_with
+
+    rows = BODY_WITH_TABLE[:4] + [[1, "計畫內容", "附表一"], [None, "說明", ATTACHMENT_LABEL],
+                                  [None, None, ATTACHMENT_LABEL]]
+    project = make_land_office_project(tmp_path, sheets_with(本文=rows))
+    assert [(p.location.row, p.location.header, p.message) for p in check_all(project).problems if p.is_error] == [
+        (5, "層級", "此列以「表格」指定表格的位置，「層級」不會印出；請將段落移到另一列。"),
+        (5, "內容", "此列以「表格」指定表格的位置，「內容」不會印出；請將段落移到另一列。"),
+        (5, "表格", "「附表一」不是已定義的具體作法表標示（是否為「附表」？）；可填：「附表」。"),
+        (6, "內容", "此列以「表格」指定表格的位置，「內容」不會印出；請將段落移到另一列。"),
+        (7, "表格", "「附表」已於第 6 列放入本文；表格只能放在一處。"),
+    ]

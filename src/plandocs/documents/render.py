@@ -50,11 +50,14 @@ class OutlineStyle:
 
     def paragraphs(self, paragraphs: list[Paragraph]) -> Markup:
         """WordprocessingML for numbered paragraphs with hanging indents; at least one <w:p>, as a cell needs."""
+        return Markup("".join(self.paragraph_list(paragraphs)) or self._paragraph("", "", None, 0))
+
+    def paragraph_list(self, paragraphs: list[Paragraph]) -> list[str]:
+        """Each numbered paragraph's WordprocessingML, in order, so a table can be set between two of them."""
         levels = [p.level for p in paragraphs]
         labels = number_outline(levels, self.first_depth)
         depths = text_depths(levels)
-        xml = [self._paragraph(label, p.text, p.level, depth) for label, p, depth in zip(labels, paragraphs, depths)]
-        return Markup("".join(xml) or self._paragraph("", "", None, 0))
+        return [self._paragraph(label, p.text, p.level, depth) for label, p, depth in zip(labels, paragraphs, depths)]
 
     def lines(self, texts: list[str], centred_style: str | None) -> Markup:
         """One unnumbered paragraph per text, in a given style (e.g. the responsible units of a key point)."""

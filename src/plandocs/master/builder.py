@@ -13,7 +13,7 @@ from .model import (
     Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
 )
 from .schema import (
-    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
+    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
     REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
     Fact, Kind,
 )
@@ -35,7 +35,7 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
 
     facts = _facts(builder, rows(FACTS), rows(ATTACHMENTS))
     units, groups = _units(builder, rows(UNITS))
-    body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in rows(BODY)]
+    body, table_in_body_at = _body(builder, rows(BODY), facts)
     columns = _table_columns(builder, rows(TABLE_COLUMNS), facts)
     dimensions = _dimensions(builder, rows(DIMENSIONS), rows(ITEMS), rows(MEASURES), columns)
     if facts.total_points is not None:  # a stated total needs every dimension's points
@@ -45,7 +45,31 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
     roster = _roster(builder, rows(ROSTER))
     _needed_sheets(builder, facts)
     _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
-    return Plan(facts, body, dimensions, units, groups, roster, columns), builder.problems
+    return Plan(facts, body, dimensions, units, groups, roster, columns, table_in_body_at), builder.problems
+
+
+def _body(builder: CellReader, rows: list[Row], facts: Facts) -> tuple[list[Paragraph], int | None]:
+    """The body's paragraphs, and where the measures table stands among them when a row's 表格 names it."""
+    paragraphs: list[Paragraph] = []
+    table_in_body_at, placed_row = None, 0
+    measures = facts.attachment(AttachmentKind.MEASURES)
+    labels = [measures.label] if measures else []
+    for row in rows:
+        if row[BODY_TABLE].blank:
+            paragraphs.append(_paragraph(builder, row, "內容", MAX_DEPTH, required=True))
+            continue
+        label = builder.choice(row[BODY_TABLE], labels, "具體作法表標示")
+        for header in ("層級", "內容"):
+            if not row[header].blank:
+                builder.error(f"此列以「{BODY_TABLE}」指定表格的位置，「{header}」不會印出；請將段落移到另一列。",
+                              row[header].location)
+        if label not in labels:
+            continue
+        if table_in_body_at is not None:
+            builder.error(f"「{label}」已於第 {placed_row} 列放入本文；表格只能放在一處。", row[BODY_TABLE].location)
+            continue
+        table_in_body_at, placed_row = len(paragraphs), row.number
+    return paragraphs, table_in_body_at
 
 
 def _paragraph(builder: CellReader, row: Row, header: str, deepest: int, required: bool) -> Paragraph:

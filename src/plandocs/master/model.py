@@ -215,6 +215,13 @@ class Plan:
     groups: list[Group]
     roster: list[RosterGroup]
     columns: list[TableColumn] = field(default_factory=list)  # of the measures table, in order
+    table_in_body_at: int | None = None  # the measures table stands in the body before this paragraph, not attached
+
+    @property
+    def attached(self) -> tuple[Attachment, ...]:
+        """The attachments printed after the body: all but a measures table that stands in the body."""
+        in_body = self.table_in_body_at is not None
+        return tuple(a for a in self.facts.attachments if not (in_body and a.kind is AttachmentKind.MEASURES))
 
     @property
     def unit_names(self) -> frozenset[str]:

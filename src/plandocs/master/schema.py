@@ -24,7 +24,8 @@ class SheetSpec:
 
 
 FACTS = SheetSpec("計畫資料", ("項目", "內容", "說明"))
-BODY = SheetSpec("本文", ("層級", "內容"))
+BODY_TABLE = "表格"  # optional: a row that names the measures table's 標示 places the table there, among the paragraphs
+BODY = SheetSpec("本文", ("層級", "內容", BODY_TABLE), optional=(BODY_TABLE,))
 DIMENSIONS = SheetSpec("構面", ("構面名稱", "評核類別", "配分"))
 SURVEY_REQUIRED = "調查表必填"  # optional: 是 makes a unit that proposes no measure for the item 內容不全
 ITEMS = SheetSpec("評核項目", ("構面", "評核項目", SURVEY_REQUIRED), optional=(SURVEY_REQUIRED,))

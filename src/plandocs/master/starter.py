@@ -29,7 +29,9 @@ GUIDE = [
     "附表：計畫的附表，依列的順序。標示（例：附表1、附表）、種類（具體作法表、調查表、名冊）、名稱（附表標題）。沒有的附表請刪除該列。",
     "表格欄位：具體作法表印出的欄位與順序。欄位（評核項目、評核重點、具體作法、完成期限、承辦單位）、標題（印在表格的標題，例：工作要領）、"
     "寬度（相對寬度，可空白）。",
-    "本文：計畫本文，每列一段，「內容」填段落文字。「層級」決定編號（由程式產生，請勿自行輸入「壹、」「一、」），空白為不編號段落。",
+    "本文：計畫本文，每列一段，「內容」填段落文字。「層級」決定編號（由程式產生，請勿自行輸入「壹、」「一、」），空白為不編號段落。"
+    "「表格」欄（選用，可新增）：填具體作法表的標示（例：附表1）的列，表格即印在本文此處（不印標示與名稱，其後的段落接在表格之後），"
+    "該列「層級」「內容」須空白；未填時具體作法表為附表。",
     "構面：構面名稱、評核類別、配分（評核類別與配分可空白）。沒有構面的計畫可刪除此工作表與「評核項目」，具體作法表即為一個表格。",
     "評核項目：「構面」與其下的「評核項目」；沒有評核項目的構面，以評核重點作為調查表項目。"
     "「調查表必填」（是／否，可空白）：填「是」的項目，單位未提出措施即列為內容不全並催報；其他項目由單位視需要提出，"
@@ -66,7 +68,7 @@ def starter_rows(year: int) -> dict[str, list[list[object]]]:
                            ["附表2", AttachmentKind.SURVEY.value, "措施調查表"],
                            ["附表3", AttachmentKind.ROSTER.value, "推動小組名冊"]],
         TABLE_COLUMNS.name: [list(TABLE_COLUMNS.columns)] + [[c.value, c.value, DEFAULT_WIDTHS[c]] for c in Column],
-        BODY.name: [list(BODY.columns), [1, "計畫依據"], [None, "請填寫計畫依據。"]],
+        BODY.name: [[c for c in BODY.columns if c not in BODY.optional], [1, "計畫依據"], [None, "請填寫計畫依據。"]],
         DIMENSIONS.name: [list(DIMENSIONS.columns), ["構面一", None, None]],
         ITEMS.name: [list(ITEMS.columns), ["構面一", "項目一", "否"]],
         MEASURES.name: [list(MEASURES.columns) + [f"{MEASURES.repeat_prefix}{n}" for n in range(1, REPEATED_UNITS + 1)],
