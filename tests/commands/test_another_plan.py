@@ -160,3 +160,77 @@ def test_a_table_row_names_a_measures_table_and_holds_nothing_else(tmp_path) -> 
         (6, "內容", "此列以「表格」指定表格的位置，「內容」不會印出；請將段落移到另一列。"),
         (7, "表格", "「附表」已於第 6 列放入本文；表格只能放在一處。"),
     ]
+
+
+# Two dimensions of the land office's plan, for the shapes a table takes when the dimensions stand inside it.
+DIMENSIONS = [["構面名稱", "評核類別", "配分"], ["完備基礎服務", None, None], ["提升服務效能", None, None]]
+MEASURES_BY_DIMENSION = [
+    ["構面", "評核重點", "層級", "具體作法", "承辦單位1"],
+    ["完備基礎服務", "簡化作業流程", 1, "登記案件隨到隨辦。", "登記課"],
+    [None, None, 1, "測量案件電話通知。", None],
+    [None, "便民措施", 1, "設置跨所申辦服務。", "各課"],
+    ["提升服務效能", "資訊公開", 1, "網站公開案件進度。", "資訊課"],
+]
+
+
+def _table_cells(project) -> list[list[str]]:
+    """Each row of the circular's one table: the text of each of its cells."""
+    with zipfile.ZipFile(project.output / f"{TITLE}.docx") as docx:
+        xml = docx.read("word/document.xml").decode()
+    assert xml.count("<w:tbl>") == 1
+    table = re.search(r"<w:tbl>.*</w:tbl>", xml).group()
+    return [["\n".join(t for t in _paragraphs(c) if t) for c in re.findall(r"<w:tc>.*?</w:tc>", row)]
+            for row in re.findall(r"<w:tr>.*?</w:tr>", table)]
+
+
+def test_a_four_column_table_prints_its_dimension_as_a_merged_column(tmp_path) -> None:
+    from helpers.land_office import sheets_with
+
+    columns = [["欄位", "標題", "寬度"], ["構面", "實施要項", 15], ["評核重點", "執行策略", 20], ["具體作法", "執行方法", 50],
+               ["承辦單位", "承辦單位", 15]]
+    project = make_land_office_project(tmp_path, sheets_with(
+        表格欄位=columns, 構面=DIMENSIONS, 附表1=MEASURES_BY_DIMENSION))
+    assert [p.format() for p in check_all(project).problems] == []
+    build(project)
+    assert _table_cells(project) == [
+        ["實施要項", "執行策略", "執行方法", "承辦單位"],
+        ["完備基礎服務", "簡化作業流程", "一、登記案件隨到隨辦。\n二、測量案件電話通知。", "登記課"],
+        ["", "便民措施", "一、設置跨所申辦服務。", "各課"],
+        ["提升服務效能", "資訊公開", "一、網站公開案件進度。", "資訊課"],
+    ]
+    with zipfile.ZipFile(project.output / f"{TITLE}.docx") as docx:
+        xml = docx.read("word/document.xml").decode()
+    first_cells = [re.search(r"<w:tc>.*?</w:tc>", row).group() for row in re.findall(r"<w:tr>.*?</w:tr>", xml)[1:]]
+    assert [re.search(r'w:vMerge w:val="(\w+)"', c).group(1) for c in first_cells] == ["restart", "continue", "restart"]
+    assert "完備基礎服務" not in [t for t in _paragraphs(xml[:xml.index("<w:tbl>")])]  # no heading above the table
+
+
+def test_dimension_rows_span_the_table_under_its_header(tmp_path) -> None:
+    from helpers.land_office import facts_with, sheets_with
+
+    project = make_land_office_project(tmp_path, sheets_with(
+        計畫資料=facts_with(構面呈現="表格列"), 構面=DIMENSIONS, 附表1=MEASURES_BY_DIMENSION))
+    assert [p.format() for p in check_all(project).problems] == []
+    build(project)
+    assert _table_cells(project) == [
+        TABLE_HEADINGS,
+        ["一、完備基礎服務"],
+        ["簡化作業流程", "一、登記案件隨到隨辦。\n二、測量案件電話通知。", "登記課"],
+        ["便民措施", "一、設置跨所申辦服務。", "各課"],
+        ["二、提升服務效能"],
+        ["資訊公開", "一、網站公開案件進度。", "資訊課"],
+    ]
+
+
+def test_the_dimensions_are_shown_one_way_only(tmp_path) -> None:
+    from helpers.land_office import facts_with, sheets_with
+
+    rows = facts_with(構面呈現="表格欄")
+    project = make_land_office_project(tmp_path, sheets_with(計畫資料=rows, 構面=DIMENSIONS, 附表1=MEASURES_BY_DIMENSION))
+    assert [(p.location.row, p.message) for p in check_all(project).problems] == [
+        (len(rows), "「構面呈現」不能是「表格欄」；可填：「標題」、「表格列」（構面印在表格的一欄時，請在「表格欄位」列出「構面」）。")]
+    columns = SHEETS["表格欄位"] + [["構面", "構面", 10]]
+    project = make_land_office_project(tmp_path / "both", sheets_with(
+        計畫資料=facts_with(構面呈現="表格列"), 表格欄位=columns, 構面=DIMENSIONS, 附表1=MEASURES_BY_DIMENSION))
+    assert [(p.location.row, p.message) for p in check_all(project).problems] == [
+        (len(rows), "「表格欄位」已列出「構面」欄，構面印在該欄；「構面呈現」的「表格列」不會使用，請刪除其中之一。")]

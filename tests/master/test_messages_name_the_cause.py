@@ -30,7 +30,7 @@ def test_a_refused_table_column_lists_the_columns_there_are(tmp_path) -> None:
     project = make_land_office_project(tmp_path, sheets_with(
         表格欄位=[["欄位", "標題"], ["評核重點", "工作要領"], ["具體作法", "工作重點"], ["備註", "備註"]]))
     assert _problems(project) == [
-        ("表格欄位", 4, "欄位", "「備註」不是已定義的表格欄位；可填：「評核項目」、「評核重點」、「具體作法」、"
+        ("表格欄位", 4, "欄位", "「備註」不是已定義的表格欄位；可填：「構面」、「評核項目」、「評核重點」、「具體作法」、"
                                 "「完成期限」、「承辦單位」。"),
     ]
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 import zipfile
 
 from helpers.land_office import AGENCY, PLAN_NAME, YEAR, facts_with, make_land_office_project, sheets_with
@@ -52,14 +51,3 @@ def test_a_written_title_that_repeats_the_year_is_warned_of_at_the_title(tmp_pat
         Severity.WARNING, len(rows),
         f"計畫標題「{AGENCY}106年度106年提升服務品質實施計畫」的年度重複（106年度106年）；請刪除重複的年度。")]
 
-
-def test_both_guides_document_the_written_title(tmp_path) -> None:
-    from openpyxl import load_workbook
-
-    from plandocs.master.starter import GUIDE
-    from plandocs.paths import Paths
-
-    shipped = load_workbook(Paths.under(Path(__file__).parents[2]).source)["說明"]
-    for guide in ("\n".join(GUIDE), "\n".join(str(c.value) for c in shipped["A"] if c.value)):
-        facts_line = next(line for line in guide.splitlines() if line.startswith("計畫資料："))
-        assert "計畫標題" in facts_line and "機關名稱＋計畫年度＋" in facts_line

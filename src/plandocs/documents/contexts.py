@@ -4,7 +4,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..master.model import KeyPoint, Plan, Unit
-from ..master.schema import AttachmentKind
+from ..master.schema import AttachmentKind, Column, DimensionLayout
 from ..numbering import number_outline
 from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
 from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, paragraph_xml
@@ -66,6 +66,12 @@ def _body(plan: Plan, style: OutlineStyle, dimensions: list[dict], styles: dict[
     return Markup("".join(paragraphs))
 
 
+def _one_table(plan: Plan) -> bool:
+    """The dimensions are a column of the table or rows across it, not headings above tables of their own."""
+    return (plan.facts.dimension_layout is DimensionLayout.ROW
+            or any(c.column is Column.DIMENSION for c in plan.columns))
+
+
 def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
     """Context of the circular (body and 附表1); the forms of 附表2 and 附表3 are added as sub-documents."""
     body = OutlineStyle(styles.get(BODY_STYLE), 1, TWIPS_PER_CHAR[BODY_STYLE])
@@ -82,19 +88,29 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
 
     attachments = attachments_context(plan)
     width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH  # the body is upright
-    headings = number_outline([1] * len(plan.dimensions), first_depth=2)
+    headings = [heading + d.heading_name if d.heading_name else ""
+                for heading, d in zip(number_outline([1] * len(plan.dimensions), first_depth=2), plan.dimensions)]
+    one_table = _one_table(plan)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
         items = [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
                  for item in dimension.items]
         dimensions.append({
             "name": dimension.name,
-            "heading": heading + dimension.heading_name if dimension.heading_name else "",
-            "table": measures_table(plan, dimension, styles, width),
+            "heading": heading,
+            "table": "" if one_table else measures_table(plan, [dimension], styles, width),
             "has_items": dimension.has_items,
             "assessment_items": items,  # not "items": Jinja would find the dict method
             "key_points": [kp for item in items for kp in item["key_points"]],
         })
+    if one_table:  # the dimensions stand inside it: the template prints one table without a heading
+        dimensions = [{
+            "name": "", "heading": "", "has_items": any(d.has_items for d in plan.dimensions),
+            "table": measures_table(plan, plan.dimensions, styles, width,
+                                    headings if plan.facts.dimension_layout is DimensionLayout.ROW else None),
+            "assessment_items": [item for d in dimensions for item in d["assessment_items"]],
+            "key_points": [kp for d in dimensions for kp in d["key_points"]],
+        }]
     return {
         "title": plan.facts.title,
         "issue_line": plan.facts.issue_line,

@@ -13,9 +13,9 @@ from .model import (
     Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
 )
 from .schema import (
-    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
+    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
     REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
-    Fact, Kind,
+    DimensionLayout, Fact, Kind,
 )
 
 
@@ -42,6 +42,7 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
         for row in rows(DIMENSIONS):
             if row["配分"].blank and not row["構面名稱"].blank:
                 builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
+    _dimension_columns(builder, facts, columns, dimensions)
     roster = _roster(builder, rows(ROSTER))
     _needed_sheets(builder, facts)
     _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
@@ -128,6 +129,7 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
         total_points=values.get(Fact.TOTAL_POINTS), attachments=attachments, locations=locations,
         office=values.get(Fact.OFFICE) or "", officer=values.get(Fact.OFFICER) or "",
         written_title=values.get(Fact.TITLE) or "",
+        dimension_layout=_dimension_layout(builder, values.get(Fact.DIMENSION_LAYOUT), found.get(Fact.DIMENSION_LAYOUT)),
     )
     if facts.attachment(AttachmentKind.SURVEY) is not None:
         for fact in (Fact.DUE_DATE, Fact.RECIPIENT):  # the units' forms say by when and to whom
@@ -137,6 +139,31 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
             elif found[fact].blank:
                 builder.error(f"計畫有調查表，「{fact.value}」不可空白。", found[fact].location)
     return facts
+
+
+def _dimension_layout(builder: CellReader, text: str | None, cell: Cell | None) -> DimensionLayout:
+    layouts = [layout.value for layout in DimensionLayout]
+    if not text or cell is None:
+        return DimensionLayout.HEADING
+    if text not in layouts:
+        builder.error(f"「{Fact.DIMENSION_LAYOUT.value}」不能是「{shown(text)}」；{allowed(layouts)}"
+                      f"（構面印在表格的一欄時，請在「{TABLE_COLUMNS.name}」列出「{Column.DIMENSION.value}」）。", cell.location)
+        return DimensionLayout.HEADING
+    return DimensionLayout(text)
+
+
+def _dimension_columns(builder: CellReader, facts: Facts, columns: list[TableColumn],
+                       dimensions: list[Dimension]) -> None:
+    """A 構面 column and 構面呈現 are two ways of showing the dimensions: only one is used."""
+    if not any(c.column is Column.DIMENSION for c in columns):
+        return
+    if facts.dimension_layout is DimensionLayout.ROW:
+        builder.error(f"「{TABLE_COLUMNS.name}」已列出「{Column.DIMENSION.value}」欄，構面印在該欄；"
+                      f"「{Fact.DIMENSION_LAYOUT.value}」的「{DimensionLayout.ROW.value}」不會使用，請刪除其中之一。",
+                      facts.locations[Fact.DIMENSION_LAYOUT])
+    if not any(d.name for d in dimensions):
+        builder.error(f"計畫沒有構面，「{TABLE_COLUMNS.name}」的「{Column.DIMENSION.value}」欄會是空白；請刪除該列。",
+                      builder.master.where(TABLE_COLUMNS.name, header="欄位"), Severity.WARNING)
 
 
 def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object],
@@ -170,7 +197,7 @@ def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object
 def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[TableColumn]:
     """The measures table's columns: the 表格欄位 sheet's, or all of them with their usual headings."""
     if not rows:
-        return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in Column]
+        return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in DEFAULT_COLUMNS]
     names = [c.value for c in Column]
     columns: dict[Column, TableColumn] = {}
     for row in rows:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Location
 from ..text import ROC_OFFSET, roc_date
-from .schema import AttachmentKind, Column, Fact
+from .schema import AttachmentKind, Column, DimensionLayout, Fact
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class Facts:
     office: str = ""  # 承辦單位 (optional fact)
     officer: str = ""  # 承辦人 (optional fact)
     written_title: str = ""  # 計畫標題 (optional fact): the whole title, used as it is
+    dimension_layout: DimensionLayout = DimensionLayout.HEADING  # 構面呈現 (optional fact)
 
     def attachment(self, kind: AttachmentKind) -> Attachment | None:
         return next((a for a in self.attachments if a.kind == kind), None)

@@ -9,7 +9,7 @@ import datetime as dt
 from ..office.ooxml_order import saved_workbook
 from ..text import ROC_OFFSET
 from .schema import (
-    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACTS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, ROSTER, TABLE_COLUMNS,
+    ATTACHMENTS, BODY, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACTS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, ROSTER, TABLE_COLUMNS,
     UNITS, AttachmentKind, Column, Fact,
 )
 
@@ -25,10 +25,11 @@ GUIDE = [
     "工作表一覽",
     "計畫資料：「項目」填項目名稱、「內容」填值、「說明」供備註（不使用）。每列一個項目。必填：機關名稱、計畫年度（民國年）、計畫名稱。其他依計畫需要：計畫標題（計畫所寫的完整標題；未填時為「機關名稱＋計畫年度＋年度＋計畫名稱」）、機關自稱、函頒日期、發文字號、"
     "發文用語（例：函頒、函核備）組成標題下的發文字號行；有調查表時須填填報期限與收件單位；表單版本（調查表格式變更時加 1）；"
-    "配分合計（填寫時檢查各構面配分合計）。",
+    "配分合計（填寫時檢查各構面配分合計）；構面呈現（「標題」：各構面的表格上方印構面標題，為預設；「表格列」：各構面合為一個表格，"
+    "構面印成標題列下橫跨全表的一列）。",
     "附表：計畫的附表，依列的順序。標示（例：附表1、附表）、種類（具體作法表、調查表、名冊）、名稱（附表標題）。沒有的附表請刪除該列。",
-    "表格欄位：具體作法表印出的欄位與順序。欄位（評核項目、評核重點、具體作法、完成期限、承辦單位）、標題（印在表格的標題，例：工作要領）、"
-    "寬度（相對寬度，可空白）。",
+    "表格欄位：具體作法表印出的欄位與順序。欄位（評核項目、評核重點、具體作法、完成期限、承辦單位，以及選用的構面）、"
+    "標題（印在表格的標題，例：工作要領）、寬度（相對寬度，可空白）。列出「構面」時，各構面合為一個表格，構面印在該欄（同一構面合併儲存格）。",
     "本文：計畫本文，每列一段，「內容」填段落文字。「層級」決定編號（由程式產生，請勿自行輸入「壹、」「一、」），空白為不編號段落。"
     "「表格」欄（選用，可新增）：填具體作法表的標示（例：附表1）的列，表格即印在本文此處（不印標示與名稱，其後的段落接在表格之後），"
     "該列「層級」「內容」須空白；未填時具體作法表為附表。",
@@ -67,7 +68,7 @@ def starter_rows(year: int) -> dict[str, list[list[object]]]:
         ATTACHMENTS.name: [list(ATTACHMENTS.columns), ["附表1", AttachmentKind.MEASURES.value, "具體作法表"],
                            ["附表2", AttachmentKind.SURVEY.value, "措施調查表"],
                            ["附表3", AttachmentKind.ROSTER.value, "推動小組名冊"]],
-        TABLE_COLUMNS.name: [list(TABLE_COLUMNS.columns)] + [[c.value, c.value, DEFAULT_WIDTHS[c]] for c in Column],
+        TABLE_COLUMNS.name: [list(TABLE_COLUMNS.columns)] + [[c.value, c.value, DEFAULT_WIDTHS[c]] for c in DEFAULT_COLUMNS],
         BODY.name: [[c for c in BODY.columns if c not in BODY.optional], [1, "計畫依據"], [None, "請填寫計畫依據。"]],
         DIMENSIONS.name: [list(DIMENSIONS.columns), ["構面一", None, None]],
         ITEMS.name: [list(ITEMS.columns), ["構面一", "項目一", "否"]],
