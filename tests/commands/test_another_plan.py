@@ -234,3 +234,21 @@ def test_the_dimensions_are_shown_one_way_only(tmp_path) -> None:
         計畫資料=facts_with(構面呈現="表格列"), 表格欄位=columns, 構面=DIMENSIONS, 附表1=MEASURES_BY_DIMENSION))
     assert [(p.location.row, p.message) for p in check_all(project).problems] == [
         (len(rows), "「表格欄位」已列出「構面」欄，構面印在該欄；「構面呈現」的「表格列」不會使用，請刪除其中之一。")]
+
+
+def test_practices_numbered_1_2_with_nothing_above_start_at_level_3_without_a_problem(tmp_path) -> None:
+    from helpers.land_office import sheets_with
+
+    measures = [["評核重點", "層級", "具體作法", "承辦單位1"],
+                ["簡化作業流程", 3, "登記案件隨到隨辦。", "各課"], [None, 4, "簡易案件快速窗口。", None],
+                [None, 3, "測量案件電話通知。", None], [None, 2, "其他便民作法。", None]]
+    project = make_land_office_project(tmp_path, sheets_with(附表1=measures))
+    assert [p.format() for p in check_all(project).problems] == []
+    build(project)
+    assert _table_cells(project)[1] == ["簡化作業流程", "1.登記案件隨到隨辦。\n(1)簡易案件快速窗口。\n2.測量案件電話通知。\n(一)其他便民作法。",
+                                        "各課"]
+    with zipfile.ZipFile(project.output / f"{TITLE}.docx") as docx:
+        xml = docx.read("word/document.xml").decode()
+    first = next(p for p in re.findall(r"<w:p[ >].*?</w:p>", xml) if "登記案件隨到隨辦" in p)
+    # the block's shallowest level (2) sits at the margin: 1. is indented by one step, its text after the label
+    assert re.search(r'<w:ind w:left="(\d+)"[^>]* w:hanging="(\d+)"', first).groups() == ("720", "240")

@@ -98,7 +98,8 @@ def _empty_sheet_problems(plan: Plan, readable: set[str]) -> list[Problem]:
 
 
 def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
-    """A level may go one deeper than the paragraph above it, never more (3 under 1 is an error);
+    """The first numbered paragraph may start at any level (practices numbered 1. 2. with nothing above them);
+    after it a level may go one deeper than the paragraph above, never more (3 under 1 is an error);
     a label typed by hand would be printed beside the generated one."""
     problems: list[Problem] = []
     previous = 0
@@ -112,13 +113,9 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
             if paragraph.level_unreadable:
                 previous = MAX_DEPTH  # whatever follows an unreadable level cannot be judged against it
             continue
-        if paragraph.level > previous + 1:
-            if previous == 0:
-                message = f"{what}的第一個編號段落層級為 {paragraph.level}；應從層級 1 開始。"
-            else:
-                message = (f"{what}的層級從 {previous} 跳到 {paragraph.level}，中間缺少一層；"
-                           f"此處層級應為 1 到 {previous + 1}。")
-            problems.append(Problem(message, paragraph.level_location or paragraph.location))
+        if previous and paragraph.level > previous + 1:  # the first may start at any level: 1. with nothing above
+            problems.append(Problem(f"{what}的層級從 {previous} 跳到 {paragraph.level}，中間缺少一層；"
+                                    f"此處層級應為 1 到 {previous + 1}。", paragraph.level_location or paragraph.location))
         previous = paragraph.level
     return problems
 
