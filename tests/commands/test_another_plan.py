@@ -252,3 +252,19 @@ def test_practices_numbered_1_2_with_nothing_above_start_at_level_3_without_a_pr
     first = next(p for p in re.findall(r"<w:p[ >].*?</w:p>", xml) if "登記案件隨到隨辦" in p)
     # the block's shallowest level (2) sits at the margin: 1. is indented by one step, its text after the label
     assert re.search(r'<w:ind w:left="(\d+)"[^>]* w:hanging="(\d+)"', first).groups() == ("720", "240")
+
+
+def test_a_group_without_members_is_printed_as_written(tmp_path) -> None:
+    from helpers.land_office import sheets_with
+
+    units = SHEETS["單位"] + [["各組", "群組", None, None, None]]
+    measures = [row[:] for row in SHEETS["附表1"]]
+    measures[4][3] = "各組"  # 便民措施: 各組, a phrase of the plan whose members the 單位 sheet does not list
+    project = make_land_office_project(tmp_path, sheets_with(單位=units, 附表1=measures))
+    problems = check_all(project).problems
+    assert [p.format() for p in problems] == [
+        "警告：plan_master.xlsx 工作表「單位」 第 3 列 A 欄（單位名稱）：單位「測量課」在「附表1」沒有任何承辦事項。",
+        "警告：plan_master.xlsx 工作表「單位」 第 4 列 A 欄（單位名稱）：單位「地價課」在「附表1」沒有任何承辦事項。",
+    ]
+    build(project)
+    assert [row[-1] for row in _table_cells(project)] == [TABLE_HEADINGS[-1], "登記課", "各組", "資訊課\n行政課"]

@@ -300,13 +300,11 @@ def _units(builder: CellReader, rows: list[Row]) -> tuple[list[Unit], list[Group
         aliases = _split_names(builder.text(row["別名"]))
         entry: Unit | Group
         if category == GROUP_CATEGORY:
-            if not covered:
-                builder.error("群組須填寫「群組涵蓋類別」：所涵蓋的單位類別或單位名稱，以「、」分隔。",
-                              row["群組涵蓋類別"].location)
             if not row["填報調查表"].blank:
                 builder.error("群組本身不填報調查表（其涵蓋的各單位依各自的設定），此格不會使用；請清空。",
                               row["填報調查表"].location, Severity.WARNING)
-            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases)
+            # without 群組涵蓋類別 a group is a phrase the plan prints (各組) whose members it does not list
+            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases, named_only=not covered)
             groups.append((entry, row["群組涵蓋類別"]))
         else:
             if covered:

@@ -37,6 +37,7 @@ class Group:
     location: Location
     aliases: tuple[str, ...] = ()
     unit_names: tuple[str, ...] = ()  # units the group lists by name, besides whole categories
+    named_only: bool = False  # 群組涵蓋類別 left blank: printed as written, reaching no unit
 
     def covers(self, unit: Unit) -> bool:
         return unit.category in self.categories or unit.name in self.unit_names

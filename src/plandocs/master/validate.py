@@ -274,7 +274,7 @@ def _unit_problems(plan: Plan, coverage: bool) -> list[Problem]:
     ]
     problems += [
         Problem(f"群組「{shown(group.name)}」沒有涵蓋任何單位。", group.location)
-        for group in plan.groups if not any(group.covers(u) for u in plan.units)
+        for group in plan.groups if not group.named_only and not any(group.covers(u) for u in plan.units)
     ]
     if plan.units and facts_have_survey(plan) and not plan.receiving_units():
         first = plan.units[0].location
