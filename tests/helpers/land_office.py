@@ -6,6 +6,7 @@ so a test reads what the master holds and can compare the outputs with it.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -73,21 +74,39 @@ SHEETS: dict[str, list[list[object]]] = {
 }
 
 
-def write_land_office_master(path: Path) -> None:
+def write_land_office_master(path: Path, sheets: dict[str, list[list[object]]] = SHEETS) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for name, rows in SHEETS.items():
+    for name, rows in sheets.items():
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(row)
     workbook.save(path)
 
 
-def make_land_office_project(folder: Path) -> Paths:
-    """The land office's master with the shipped templates."""
+def make_land_office_project(folder: Path, sheets: dict[str, list[list[object]]] = SHEETS) -> Paths:
+    """The land office's master (or another written from the same documented sheets) with the shipped templates."""
     (folder / "source").mkdir(parents=True)
-    write_land_office_master(folder / "source" / "plan_master.xlsx")
+    write_land_office_master(folder / "source" / "plan_master.xlsx", sheets)
     shutil.copytree(SHIPPED_TEMPLATES, folder / "templates")
     return Paths.under(folder)
+
+
+def sheets_with(**changes: list[list[object]]) -> dict[str, list[list[object]]]:
+    """The land office's sheets with some replaced (a sheet given as None is left out); SHEETS itself is not changed."""
+    sheets = copy.deepcopy(SHEETS) | changes
+    return {name: rows for name, rows in sheets.items() if rows is not None}
+
+
+def facts_with(**facts: object) -> list[list[object]]:
+    """The 計畫資料 rows with the facts given by name set (added at the end when the sheet has no such row)."""
+    rows = copy.deepcopy(SHEETS["計畫資料"])
+    for name, value in facts.items():
+        row = next((r for r in rows if r[0] == name), None)
+        if row is None:
+            rows.append([name, value, None])
+        else:
+            row[1] = value
+    return rows

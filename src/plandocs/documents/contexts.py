@@ -1,11 +1,15 @@
 """The contexts of the plan's documents: what the circular, the 附表2 form and the 附表3 roster print."""
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from ..master.model import KeyPoint, Plan, Unit
-from ..master.schema import AttachmentKind
+from ..master.schema import AttachmentKind, Column, DimensionLayout
 from ..numbering import number_outline
 from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
-from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle
+from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, paragraph_xml
+
+GROUP_HEADING_STYLE = "分組標題"  # the template's style of a dimension's heading above its table
 
 
 def _label(plan: Plan, kind: AttachmentKind) -> str:
@@ -16,7 +20,7 @@ def _label(plan: Plan, kind: AttachmentKind) -> str:
 def attachments_context(plan: Plan) -> list[dict]:
     """The attachments in the master's order; the measures table is set across the page unless it comes last
     (a landscape section needs a section after it)."""
-    attachments = plan.facts.attachments
+    attachments = plan.attached
     return [{"label": a.label, "title": a.title, "measures": a.kind is AttachmentKind.MEASURES,
              "survey": a.kind is AttachmentKind.SURVEY, "roster": a.kind is AttachmentKind.ROSTER,
              "across": a.kind is AttachmentKind.MEASURES and index < len(attachments) - 1}
@@ -50,6 +54,24 @@ def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
             "roster_label": _label(plan, AttachmentKind.ROSTER)}
 
 
+def _body(plan: Plan, style: OutlineStyle, dimensions: list[dict], styles: dict[str, str]) -> Markup:
+    """The body's paragraphs, with the measures tables (each under its dimension's heading) where the body
+    places them; the numbering runs on across them."""
+    if plan.table_in_body_at is None:
+        return style.paragraphs(plan.body)
+    tables = [(paragraph_xml(d["heading"], styles.get(GROUP_HEADING_STYLE)) if d["heading"] else "") + d["table"]
+              for d in dimensions]
+    paragraphs = style.paragraph_list(plan.body)
+    paragraphs[plan.table_in_body_at:plan.table_in_body_at] = tables
+    return Markup("".join(paragraphs))
+
+
+def _one_table(plan: Plan) -> bool:
+    """The dimensions are a column of the table or rows across it, not headings above tables of their own."""
+    return (plan.facts.dimension_layout is DimensionLayout.ROW
+            or any(c.column is Column.DIMENSION for c in plan.columns))
+
+
 def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
     """Context of the circular (body and 附表1); the forms of 附表2 and 附表3 are added as sub-documents."""
     body = OutlineStyle(styles.get(BODY_STYLE), 1, TWIPS_PER_CHAR[BODY_STYLE])
@@ -65,26 +87,36 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
         }
 
     attachments = attachments_context(plan)
-    width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH
-    headings = number_outline([1] * len(plan.dimensions), first_depth=2)
+    width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH  # the body is upright
+    headings = [heading + d.heading_name if d.heading_name else ""
+                for heading, d in zip(number_outline([1] * len(plan.dimensions), first_depth=2), plan.dimensions)]
+    one_table = _one_table(plan)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):
         items = [{"name": item.name or "", "key_points": [key_point_context(kp) for kp in item.key_points]}
                  for item in dimension.items]
         dimensions.append({
             "name": dimension.name,
-            "heading": heading + dimension.heading_name if dimension.heading_name else "",
-            "table": measures_table(plan, dimension, styles, width),
+            "heading": heading,
+            "table": "" if one_table else measures_table(plan, [dimension], styles, width),
             "has_items": dimension.has_items,
             "assessment_items": items,  # not "items": Jinja would find the dict method
             "key_points": [kp for item in items for kp in item["key_points"]],
         })
+    if one_table:  # the dimensions stand inside it: the template prints one table without a heading
+        dimensions = [{
+            "name": "", "heading": "", "has_items": any(d.has_items for d in plan.dimensions),
+            "table": measures_table(plan, plan.dimensions, styles, width,
+                                    headings if plan.facts.dimension_layout is DimensionLayout.ROW else None),
+            "assessment_items": [item for d in dimensions for item in d["assessment_items"]],
+            "key_points": [kp for d in dimensions for kp in d["key_points"]],
+        }]
     return {
         "title": plan.facts.title,
         "issue_line": plan.facts.issue_line,
         "agency": plan.facts.agency,
         "year": plan.facts.year,
-        "body": body.paragraphs(plan.body),
+        "body": _body(plan, body, dimensions, styles),
         "measures_title": plan.facts.measures_title,  # templates made before attachments were data print it
         "dimensions": dimensions,
         "attachments": attachments,

@@ -18,20 +18,23 @@ LANDSCAPE_WIDTH = 14004
 PORTRAIT_WIDTH = 9070
 
 
-def dimension_columns(plan: Plan, dimension: Dimension) -> list[TableColumn]:
-    """The plan's columns that this dimension's table prints: no item column without items, and no
+def table_columns(plan: Plan, dimensions: list[Dimension]) -> list[TableColumn]:
+    """The plan's columns that a table of these dimensions prints: no item column without items, and no
     deadline or units column that every key point leaves empty."""
-    key_points = dimension.key_points
+    key_points = [kp for dimension in dimensions for kp in dimension.key_points]
     filled = {
-        Column.ITEM: dimension.has_items,
+        Column.ITEM: any(dimension.has_items for dimension in dimensions),
         Column.DEADLINE: any(kp.deadline for kp in key_points),
         Column.UNITS: any(kp.responsible for kp in key_points),
     }
     return [c for c in plan.columns if filled.get(c.column, True)]
 
 
-def measures_table(plan: Plan, dimension: Dimension, styles: dict[str, str], width: int) -> Markup:
-    columns = dimension_columns(plan, dimension)
+def measures_table(plan: Plan, dimensions: list[Dimension], styles: dict[str, str], width: int,
+                   headings: list[str] | None = None) -> Markup:
+    """One table of the dimensions' key points. With `headings`, each dimension starts with a row that spans
+    the table; a 構面 column merges each dimension down its key points, as the item column merges each item."""
+    columns = table_columns(plan, dimensions)
     total = sum(c.width for c in columns) or 1
     widths = [round(width * c.width / total) for c in columns]
     cell = OutlineStyle(styles.get(CELL_STYLE), 2, 240)
@@ -40,23 +43,37 @@ def measures_table(plan: Plan, dimension: Dimension, styles: dict[str, str], wid
     rows = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" + "".join(
         _cell(w, paragraph_xml(c.heading, heading_style), "center", f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADING_FILL}"/>')
         for c, w in zip(columns, widths)) + "</w:tr>"]
-    for item in dimension.items:
-        for index, key_point in enumerate(item.key_points):
-            cells = []
-            for column, w in zip(columns, widths):
-                merge = ""
-                if column.column is Column.ITEM:
-                    merge = f'<w:vMerge w:val="{"restart" if index == 0 else "continue"}"/>'
-                    content = paragraph_xml(item.name or "" if index == 0 else "", centred)
-                else:
-                    content = _content(column.column, key_point, cell, centred)
-                cells.append(_cell(w, content, "top", merge))
-            rows.append("<w:tr><w:trPr/>" + "".join(cells) + "</w:tr>")
+    for position, dimension in enumerate(dimensions):
+        if headings and headings[position]:  # a plan without dimensions has no heading to print
+            rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + _cell(
+                sum(widths), paragraph_xml(headings[position], cell.style_id), "center",
+                f'<w:gridSpan w:val="{len(columns)}"/>' if len(columns) > 1 else "") + "</w:tr>")
+        first_of_dimension = True
+        for item in dimension.items:
+            for index, key_point in enumerate(item.key_points):
+                cells = []
+                for column, w in zip(columns, widths):
+                    merge = ""
+                    if column.column is Column.DIMENSION:
+                        merge = _merge(first_of_dimension)
+                        content = paragraph_xml(dimension.heading_name if first_of_dimension else "", centred)
+                    elif column.column is Column.ITEM:
+                        merge = _merge(index == 0)
+                        content = paragraph_xml(item.name or "" if index == 0 else "", centred)
+                    else:
+                        content = _content(column.column, key_point, cell, centred)
+                    cells.append(_cell(w, content, "top", merge))
+                rows.append("<w:tr><w:trPr/>" + "".join(cells) + "</w:tr>")
+                first_of_dimension = False
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     properties = ('<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
                   '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
                   'w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>')
     return Markup(f"<w:tbl>{properties}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
+
+
+def _merge(first: bool) -> str:
+    return f'<w:vMerge w:val="{"restart" if first else "continue"}"/>'
 
 
 def _content(column: Column, key_point: KeyPoint, cell: OutlineStyle, centred: str | None) -> str:

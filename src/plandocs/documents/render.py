@@ -50,27 +50,33 @@ class OutlineStyle:
 
     def paragraphs(self, paragraphs: list[Paragraph]) -> Markup:
         """WordprocessingML for numbered paragraphs with hanging indents; at least one <w:p>, as a cell needs."""
+        return Markup("".join(self.paragraph_list(paragraphs)) or self._paragraph("", "", None, 0))
+
+    def paragraph_list(self, paragraphs: list[Paragraph]) -> list[str]:
+        """Each numbered paragraph's WordprocessingML, in order, so a table can be set between two of them."""
         levels = [p.level for p in paragraphs]
         labels = number_outline(levels, self.first_depth)
         depths = text_depths(levels)
-        xml = [self._paragraph(label, p.text, p.level, depth) for label, p, depth in zip(labels, paragraphs, depths)]
-        return Markup("".join(xml) or self._paragraph("", "", None, 0))
+        # a block whose shallowest level is 3 (1. 2. with nothing above) starts at the margin, not indented
+        shallowest = min((level for level in levels if level is not None), default=1)
+        return [self._paragraph(label, p.text, p.level, depth, shallowest)
+                for label, p, depth in zip(labels, paragraphs, depths)]
 
     def lines(self, texts: list[str], centred_style: str | None) -> Markup:
         """One unnumbered paragraph per text, in a given style (e.g. the responsible units of a key point)."""
         style = OutlineStyle(centred_style, self.first_depth, self.twips_per_char)
         return Markup("".join(style._paragraph("", t, None, 0) for t in texts) or style._paragraph("", "", None, 0))
 
-    def _text_start(self, depth: int) -> float:
-        return sum(_LEVEL_STEP[d + self.first_depth - 1] for d in range(1, depth + 1))
+    def _text_start(self, depth: int, shallowest: int) -> float:
+        return sum(_LEVEL_STEP[d + self.first_depth - 1] for d in range(shallowest, depth + 1))
 
-    def _paragraph(self, label: str, text: str, level: int | None, depth: int) -> str:
+    def _paragraph(self, label: str, text: str, level: int | None, depth: int, shallowest: int = 1) -> str:
         indent = ""
         if level is not None:
             hanging = label_width(label)
-            left = self._text_start(level - 1) + hanging
+            left = self._text_start(level - 1, shallowest) + hanging
         else:
-            left, hanging = self._text_start(depth), 0.0
+            left, hanging = self._text_start(depth, shallowest), 0.0
         if left:
             indent = (
                 f'<w:ind w:left="{round(left * self.twips_per_char)}" w:leftChars="{round(left * 100)}"'

@@ -7,15 +7,15 @@ import re
 from ..errors import Location, Problem, Severity
 from ..numbering import MAX_DEPTH
 from ..text import name_key, suggestion
-from .cells import CellReader
+from .cells import CellReader, allowed
 from .load import Cell, RawMaster, Row, shown
 from .model import (
     Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
 )
 from .schema import (
-    ATTACHMENTS, BODY, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
+    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
     REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
-    Fact, Kind,
+    DimensionLayout, Fact, Kind,
 )
 
 
@@ -35,17 +35,42 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
 
     facts = _facts(builder, rows(FACTS), rows(ATTACHMENTS))
     units, groups = _units(builder, rows(UNITS))
-    body = [_paragraph(builder, row, "內容", MAX_DEPTH, required=True) for row in rows(BODY)]
+    body, table_in_body_at = _body(builder, rows(BODY), facts)
     columns = _table_columns(builder, rows(TABLE_COLUMNS), facts)
     dimensions = _dimensions(builder, rows(DIMENSIONS), rows(ITEMS), rows(MEASURES), columns)
     if facts.total_points is not None:  # a stated total needs every dimension's points
         for row in rows(DIMENSIONS):
             if row["配分"].blank and not row["構面名稱"].blank:
                 builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
+    _dimension_columns(builder, facts, columns, dimensions)
     roster = _roster(builder, rows(ROSTER))
     _needed_sheets(builder, facts)
     _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
-    return Plan(facts, body, dimensions, units, groups, roster, columns), builder.problems
+    return Plan(facts, body, dimensions, units, groups, roster, columns, table_in_body_at), builder.problems
+
+
+def _body(builder: CellReader, rows: list[Row], facts: Facts) -> tuple[list[Paragraph], int | None]:
+    """The body's paragraphs, and where the measures table stands among them when a row's 表格 names it."""
+    paragraphs: list[Paragraph] = []
+    table_in_body_at, placed_row = None, 0
+    measures = facts.attachment(AttachmentKind.MEASURES)
+    labels = [measures.label] if measures else []
+    for row in rows:
+        if row[BODY_TABLE].blank:
+            paragraphs.append(_paragraph(builder, row, "內容", MAX_DEPTH, required=True))
+            continue
+        label = builder.choice(row[BODY_TABLE], labels, "具體作法表標示")
+        for header in ("層級", "內容"):
+            if not row[header].blank:
+                builder.error(f"此列以「{BODY_TABLE}」指定表格的位置，「{header}」不會印出；請將段落移到另一列。",
+                              row[header].location)
+        if label not in labels:
+            continue
+        if table_in_body_at is not None:
+            builder.error(f"「{label}」已於第 {placed_row} 列放入本文；表格只能放在一處。", row[BODY_TABLE].location)
+            continue
+        table_in_body_at, placed_row = len(paragraphs), row.number
+    return paragraphs, table_in_body_at
 
 
 def _paragraph(builder: CellReader, row: Row, header: str, deepest: int, required: bool) -> Paragraph:
@@ -103,6 +128,8 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
         form_version=values.get(Fact.FORM_VERSION) or 1, issue_word=values.get(Fact.ISSUE_WORD) or "",
         total_points=values.get(Fact.TOTAL_POINTS), attachments=attachments, locations=locations,
         office=values.get(Fact.OFFICE) or "", officer=values.get(Fact.OFFICER) or "",
+        written_title=values.get(Fact.TITLE) or "",
+        dimension_layout=_dimension_layout(builder, values.get(Fact.DIMENSION_LAYOUT), found.get(Fact.DIMENSION_LAYOUT)),
     )
     if facts.attachment(AttachmentKind.SURVEY) is not None:
         for fact in (Fact.DUE_DATE, Fact.RECIPIENT):  # the units' forms say by when and to whom
@@ -112,6 +139,31 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
             elif found[fact].blank:
                 builder.error(f"計畫有調查表，「{fact.value}」不可空白。", found[fact].location)
     return facts
+
+
+def _dimension_layout(builder: CellReader, text: str | None, cell: Cell | None) -> DimensionLayout:
+    layouts = [layout.value for layout in DimensionLayout]
+    if not text or cell is None:
+        return DimensionLayout.HEADING
+    if text not in layouts:
+        builder.error(f"「{Fact.DIMENSION_LAYOUT.value}」不能是「{shown(text)}」；{allowed(layouts)}"
+                      f"（構面印在表格的一欄時，請在「{TABLE_COLUMNS.name}」列出「{Column.DIMENSION.value}」）。", cell.location)
+        return DimensionLayout.HEADING
+    return DimensionLayout(text)
+
+
+def _dimension_columns(builder: CellReader, facts: Facts, columns: list[TableColumn],
+                       dimensions: list[Dimension]) -> None:
+    """A 構面 column and 構面呈現 are two ways of showing the dimensions: only one is used."""
+    if not any(c.column is Column.DIMENSION for c in columns):
+        return
+    if facts.dimension_layout is DimensionLayout.ROW:
+        builder.error(f"「{TABLE_COLUMNS.name}」已列出「{Column.DIMENSION.value}」欄，構面印在該欄；"
+                      f"「{Fact.DIMENSION_LAYOUT.value}」的「{DimensionLayout.ROW.value}」不會使用，請刪除其中之一。",
+                      facts.locations[Fact.DIMENSION_LAYOUT])
+    if not any(d.name for d in dimensions):
+        builder.error(f"計畫沒有構面，「{TABLE_COLUMNS.name}」的「{Column.DIMENSION.value}」欄會是空白；請刪除該列。",
+                      builder.master.where(TABLE_COLUMNS.name, header="欄位"), Severity.WARNING)
 
 
 def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object],
@@ -145,7 +197,7 @@ def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object
 def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[TableColumn]:
     """The measures table's columns: the 表格欄位 sheet's, or all of them with their usual headings."""
     if not rows:
-        return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in Column]
+        return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in DEFAULT_COLUMNS]
     names = [c.value for c in Column]
     columns: dict[Column, TableColumn] = {}
     for row in rows:
@@ -248,13 +300,11 @@ def _units(builder: CellReader, rows: list[Row]) -> tuple[list[Unit], list[Group
         aliases = _split_names(builder.text(row["別名"]))
         entry: Unit | Group
         if category == GROUP_CATEGORY:
-            if not covered:
-                builder.error("群組須填寫「群組涵蓋類別」：所涵蓋的單位類別或單位名稱，以「、」分隔。",
-                              row["群組涵蓋類別"].location)
             if not row["填報調查表"].blank:
                 builder.error("群組本身不填報調查表（其涵蓋的各單位依各自的設定），此格不會使用；請清空。",
                               row["填報調查表"].location, Severity.WARNING)
-            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases)
+            # without 群組涵蓋類別 a group is a phrase the plan prints (各組) whose members it does not list
+            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases, named_only=not covered)
             groups.append((entry, row["群組涵蓋類別"]))
         else:
             if covered:
@@ -307,11 +357,17 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
             dimensions[name] = Dimension(name, kind, points, row["構面名稱"].location,
                                          points_location=row["配分"].location)
     items: dict[tuple[str, str], Item] = {}
+    unplaced: dict[str, Location] = {}  # items whose 構面 is blank with none above: 附表1 says where they are
     dimension = ""
     for row in item_rows:
-        if not row["構面"].blank or not dimension:  # an empty 構面 means the one above
-            dimension = builder.choice(row["構面"], list(dimensions), "構面")
         name = builder.text(row["評核項目"], required=True)
+        if row["構面"].blank and not dimension:
+            builder.error(f"「構面」空白，上方也沒有構面可沿用，評核項目「{shown(name)}」不屬於任何構面；"
+                          f"請填寫所屬構面（{allowed(list(dimensions))}）。", row["構面"].location)
+            unplaced.setdefault(name, row["評核項目"].location)
+            continue
+        if not row["構面"].blank:  # an empty 構面 means the one above
+            dimension = builder.choice(row["構面"], list(dimensions), "構面")
         if dimension not in dimensions or not name:
             continue  # an unknown dimension is reported once, not for each of its items
         if (dimension, name) in items:
@@ -324,7 +380,7 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
         dimensions[dimension].defined_items = True
     if not dimensions and measure_rows:  # one table without dimension headings
         dimensions[""] = Dimension("", "", None, measure_rows[0]["評核重點"].location)
-    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns})
+    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns}, unplaced)
     return list(dimensions.values())
 
 
@@ -336,7 +392,7 @@ _UNKNOWN = _Unknown()
 
 
 def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimension],
-              items: dict[tuple[str, str], Item], columns: set[Column]) -> None:
+              items: dict[tuple[str, str], Item], columns: set[Column], unplaced: dict[str, Location]) -> None:
     dimension: Dimension | _Unknown | None = dimensions.get("")
     item: Item | _Unknown | None = None
     key_point: KeyPoint | None = None
@@ -360,7 +416,9 @@ def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimens
         if not row["評核項目"].blank:
             name = builder.text(row["評核項目"])
             key_point = None
-            if not dimension.has_items:
+            if (dimension.name, name) not in items and name in unplaced:  # reported where its 構面 is blank
+                item = _UNKNOWN
+            elif not dimension.has_items:
                 where = f"構面「{shown(dimension.name)}」" if dimension.name else "本計畫"
                 builder.error(f"{where}在「{ITEMS.name}」工作表沒有評核項目，此格不會使用；"
                               f"請清空此格，或在「{ITEMS.name}」新增評核項目。", row["評核項目"].location)

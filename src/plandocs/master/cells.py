@@ -10,6 +10,17 @@ from .model import Group, Unit, UnitRef
 from .schema import NO, YES
 
 
+_LISTED_CHOICES = 10  # a longer list is cut, so the message stays readable
+
+
+def allowed(choices: list[str]) -> str:
+    """'可填：基礎服務、服務精進' — what a cell may hold, so the user need not look it up."""
+    if not choices:
+        return "目前沒有可填的名稱"
+    listed = "、".join(f"「{shown(c)}」" for c in choices[:_LISTED_CHOICES])
+    return f"可填：{listed}" + (f" 等 {len(choices)} 個" if len(choices) > _LISTED_CHOICES else "")
+
+
 class CellReader:
     """Converts located cells to typed values; each failure is recorded and a neutral value returned."""
 
@@ -83,7 +94,7 @@ class CellReader:
     def choice(self, cell: Cell, choices: list[str], what: str) -> str:
         text = self.text(cell, required=True)
         if text and text not in choices:
-            self.error(f"「{text}」不是已定義的{what}{suggestion(text, choices)}。", cell.location)
+            self.error(f"「{text}」不是已定義的{what}{suggestion(text, choices)}；{allowed(choices)}。", cell.location)
         return text
 
     def unit_ref(self, cell: Cell) -> UnitRef | None:

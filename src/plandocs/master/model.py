@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Location
 from ..text import ROC_OFFSET, roc_date
-from .schema import AttachmentKind, Column, Fact
+from .schema import AttachmentKind, Column, DimensionLayout, Fact
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Group:
     location: Location
     aliases: tuple[str, ...] = ()
     unit_names: tuple[str, ...] = ()  # units the group lists by name, besides whole categories
+    named_only: bool = False  # 群組涵蓋類別 left blank: printed as written, reaching no unit
 
     def covers(self, unit: Unit) -> bool:
         return unit.category in self.categories or unit.name in self.unit_names
@@ -162,6 +163,8 @@ class Facts:
     attachments: tuple[Attachment, ...] = ()
     office: str = ""  # 承辦單位 (optional fact)
     officer: str = ""  # 承辦人 (optional fact)
+    written_title: str = ""  # 計畫標題 (optional fact): the whole title, used as it is
+    dimension_layout: DimensionLayout = DimensionLayout.HEADING  # 構面呈現 (optional fact)
 
     def attachment(self, kind: AttachmentKind) -> Attachment | None:
         return next((a for a in self.attachments if a.kind == kind), None)
@@ -189,7 +192,8 @@ class Facts:
 
     @property
     def title(self) -> str:
-        return f"{self.agency}{self.year}年度{self.plan_name}"
+        """The plan's title: 計畫標題 as written, or 機關名稱＋計畫年度＋「年度」＋計畫名稱."""
+        return self.written_title or f"{self.agency}{self.year}年度{self.plan_name}"
 
     def unit_survey_title(self, unit_name: str) -> str:
         """The title of one unit's 附表2, e.g. 臺北市政府警察局督察室107年提升服務品質…調查表."""
@@ -213,6 +217,13 @@ class Plan:
     groups: list[Group]
     roster: list[RosterGroup]
     columns: list[TableColumn] = field(default_factory=list)  # of the measures table, in order
+    table_in_body_at: int | None = None  # the measures table stands in the body before this paragraph, not attached
+
+    @property
+    def attached(self) -> tuple[Attachment, ...]:
+        """The attachments printed after the body: all but a measures table that stands in the body."""
+        in_body = self.table_in_body_at is not None
+        return tuple(a for a in self.facts.attachments if not (in_body and a.kind is AttachmentKind.MEASURES))
 
     @property
     def unit_names(self) -> frozenset[str]:

@@ -24,7 +24,8 @@ class SheetSpec:
 
 
 FACTS = SheetSpec("計畫資料", ("項目", "內容", "說明"))
-BODY = SheetSpec("本文", ("層級", "內容"))
+BODY_TABLE = "表格"  # optional: a row that names the measures table's 標示 places the table there, among the paragraphs
+BODY = SheetSpec("本文", ("層級", "內容", BODY_TABLE), optional=(BODY_TABLE,))
 DIMENSIONS = SheetSpec("構面", ("構面名稱", "評核類別", "配分"))
 SURVEY_REQUIRED = "調查表必填"  # optional: 是 makes a unit that proposes no measure for the item 內容不全
 ITEMS = SheetSpec("評核項目", ("構面", "評核項目", SURVEY_REQUIRED), optional=(SURVEY_REQUIRED,))
@@ -58,6 +59,7 @@ class AttachmentKind(enum.Enum):
 class Column(enum.Enum):
     """The columns the measures table can print; the value is the 欄位 name and the default heading."""
 
+    DIMENSION = "構面"  # listed in 表格欄位: one table for every dimension, each merged down this column
     ITEM = "評核項目"
     KEY_POINT = "評核重點"
     PRACTICES = "具體作法"
@@ -65,8 +67,18 @@ class Column(enum.Enum):
     UNITS = "承辦單位"
 
 
+# The columns of a plan whose 表格欄位 sheet does not say: dimensions stand above their tables.
+DEFAULT_COLUMNS = (Column.ITEM, Column.KEY_POINT, Column.PRACTICES, Column.DEADLINE, Column.UNITS)
 # Relative widths of the table's columns when 表格欄位 gives none (those of the shipped template).
-DEFAULT_WIDTHS = {Column.ITEM: 10, Column.KEY_POINT: 12, Column.PRACTICES: 60, Column.DEADLINE: 10, Column.UNITS: 10}
+DEFAULT_WIDTHS = {Column.ITEM: 10, Column.KEY_POINT: 12, Column.PRACTICES: 60, Column.DEADLINE: 10, Column.UNITS: 10,
+                  Column.DIMENSION: 10}
+
+
+class DimensionLayout(enum.Enum):
+    """Where the measures table shows a dimension, as the 構面呈現 fact says (a 構面 column is listed in 表格欄位)."""
+
+    HEADING = "標題"  # a heading above the dimension's own table (the default)
+    ROW = "表格列"  # one table; each dimension a row spanning it, under the header
 
 
 class Fact(enum.Enum):
@@ -76,6 +88,7 @@ class Fact(enum.Enum):
     SELF_REFERENCE = "機關自稱"
     YEAR = "計畫年度"
     PLAN_NAME = "計畫名稱"
+    TITLE = "計畫標題"  # optional: the whole title as the plan writes it, e.g. 臺中市…106年提升服務品質實施計畫
     ISSUE_DATE = "函頒日期"
     DOCUMENT_NUMBER = "發文字號"
     MEASURES_TITLE = "附表1名稱"
@@ -86,6 +99,7 @@ class Fact(enum.Enum):
     FORM_VERSION = "表單版本"
     ISSUE_WORD = "發文用語"  # 函頒, 函核備, 函發 …: the last word of the issue line
     TOTAL_POINTS = "配分合計"  # when given, the dimensions' points must add up to it
+    DIMENSION_LAYOUT = "構面呈現"  # optional: 標題 (default) or 表格列
     OFFICE = "承辦單位"  # optional: the 承辦 line of collect's report and 催報
     OFFICER = "承辦人"  # optional
 

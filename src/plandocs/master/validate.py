@@ -13,7 +13,7 @@ from ..report import blocks
 from ..text import ROC_OFFSET, roc_date, suggestion
 from .builder import build_plan
 from .load import load_master, shown
-from .model import KeyPoint, Paragraph, Plan
+from .model import Facts, KeyPoint, Paragraph, Plan
 from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, UNITS, AttachmentKind, Fact
 
 # An outline label typed at the start of a paragraph (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)); labels are generated.
@@ -56,7 +56,7 @@ def check_master(path: Path) -> MasterCheck:
 
 
 _MEASURE_SHEETS = {DIMENSIONS.name, ITEMS.name, MEASURES.name}
-_FACT_ATTRIBUTES = {Fact.AGENCY: "agency", Fact.PLAN_NAME: "plan_name"}
+_FACT_ATTRIBUTES = {Fact.AGENCY: "agency", Fact.PLAN_NAME: "plan_name", Fact.TITLE: "written_title"}
 _SHEET_ORDER = {spec.name: index for index, spec in enumerate(DATA_SHEETS, 1)}
 
 
@@ -98,7 +98,8 @@ def _empty_sheet_problems(plan: Plan, readable: set[str]) -> list[Problem]:
 
 
 def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
-    """A level may go one deeper than the paragraph above it, never more (3 under 1 is an error);
+    """The first numbered paragraph may start at any level (practices numbered 1. 2. with nothing above them);
+    after it a level may go one deeper than the paragraph above, never more (3 under 1 is an error);
     a label typed by hand would be printed beside the generated one."""
     problems: list[Problem] = []
     previous = 0
@@ -112,13 +113,9 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
             if paragraph.level_unreadable:
                 previous = MAX_DEPTH  # whatever follows an unreadable level cannot be judged against it
             continue
-        if paragraph.level > previous + 1:
-            if previous == 0:
-                message = f"{what}的第一個編號段落層級為 {paragraph.level}；應從層級 1 開始。"
-            else:
-                message = (f"{what}的層級從 {previous} 跳到 {paragraph.level}，中間缺少一層；"
-                           f"此處層級應為 1 到 {previous + 1}。")
-            problems.append(Problem(message, paragraph.level_location or paragraph.location))
+        if previous and paragraph.level > previous + 1:  # the first may start at any level: 1. with nothing above
+            problems.append(Problem(f"{what}的層級從 {previous} 跳到 {paragraph.level}，中間缺少一層；"
+                                    f"此處層級應為 1 到 {previous + 1}。", paragraph.level_location or paragraph.location))
         previous = paragraph.level
     return problems
 
@@ -221,7 +218,7 @@ def _one_line_problems(plan: Plan) -> list[Problem]:
     facts = plan.facts
     named = [(fact.value, getattr(facts, attribute), facts.locations.get(fact)) for fact, attribute in (
         (Fact.AGENCY, "agency"), (Fact.SELF_REFERENCE, "self_reference"), (Fact.PLAN_NAME, "plan_name"),
-        (Fact.RECIPIENT, "recipient"), (Fact.OFFICE, "office"))]
+        (Fact.TITLE, "written_title"), (Fact.RECIPIENT, "recipient"), (Fact.OFFICE, "office"))]
     named += [(f"{a.label}名稱", a.title, a.location) for a in facts.attachments]
     named += [("單位名稱", u.name, u.location) for u in plan.units] + [("群組名稱", g.name, g.location) for g in plan.groups]
     problems = [Problem(f"{what}「{shown(text)}」含換行（Alt+Enter）；名稱與標題用於檔名、郵件主旨與文件標題，"
@@ -237,9 +234,10 @@ def _one_line_problems(plan: Plan) -> list[Problem]:
 def _title_problems(plan: Plan) -> list[Problem]:
     facts = plan.facts
     longest_unit = max((u.name for u in plan.receiving_units()), key=len, default="")
-    problems = []
+    problems = _repeated_year_problems(facts)
     if len(facts.title) > MAX_TITLE:
-        longest = max((Fact.AGENCY, Fact.PLAN_NAME), key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
+        parts = (Fact.TITLE,) if facts.written_title else (Fact.AGENCY, Fact.PLAN_NAME)
+        longest = max(parts, key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
         problems.append(Problem(f"計畫標題長 {len(facts.title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
                                 f"請縮短「{longest.value}」。", facts.locations[longest]))
     for attachment, title in ((facts.attachment(AttachmentKind.SURVEY), facts.unit_survey_title(longest_unit)),
@@ -248,6 +246,19 @@ def _title_problems(plan: Plan) -> list[Problem]:
             problems.append(Problem(f"{attachment.label} 標題長 {len(title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
                                     "請縮短附表名稱或「機關名稱」。", attachment.location))
     return problems
+
+
+def _repeated_year_problems(facts: Facts) -> list[Problem]:
+    """「…106年度106年…」: a plan name that starts with its year, put after the 年度 the rule adds."""
+    repeated = re.search(rf"{facts.year}年度?{facts.year}年", facts.title)
+    if not repeated:
+        return []
+    if facts.written_title:
+        return [Problem(f"計畫標題「{facts.title}」的年度重複（{repeated.group()}）；請刪除重複的年度。",
+                        facts.locations[Fact.TITLE], Severity.WARNING)]
+    return [Problem(f"標題由「機關名稱＋計畫年度＋年度＋計畫名稱」組成，會印成「{facts.title}」，年度重複"
+                    f"（{repeated.group()}）；請刪除「{Fact.PLAN_NAME.value}」開頭的年度，或新增「{Fact.TITLE.value}」"
+                    "填寫計畫所寫的完整標題。", facts.locations[Fact.PLAN_NAME], Severity.WARNING)]
 
 
 def facts_have_survey(plan: Plan) -> bool:
@@ -263,7 +274,7 @@ def _unit_problems(plan: Plan, coverage: bool) -> list[Problem]:
     ]
     problems += [
         Problem(f"群組「{shown(group.name)}」沒有涵蓋任何單位。", group.location)
-        for group in plan.groups if not any(group.covers(u) for u in plan.units)
+        for group in plan.groups if not group.named_only and not any(group.covers(u) for u in plan.units)
     ]
     if plan.units and facts_have_survey(plan) and not plan.receiving_units():
         first = plan.units[0].location
