@@ -286,6 +286,38 @@ def test_the_progress_table_has_the_shape_of_attachment_1(setting):
     assert f"已回報但未填：{INCOMPLETE}" in first.cells[3].text
 
 
+def test_the_units_not_reported_are_named_once_per_item_in_a_cell_over_its_key_points(setting):
+    _, _, report = setting
+    document = Document(report.folder / "107年回報彙整報告.docx")
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "評核項目")
+    cells = {}  # the 未填報單位 cells of each item, one per page it reaches
+    for row in table.rows[1:]:
+        cells.setdefault(row.cells[0].text, {})[id(row.cells[3]._tc)] = row.cells[3].text
+    first_item = cells["服務一致及正確"]
+    pages = len(first_item)
+    assert all(text == next(iter(first_item.values())) for text in first_item.values())
+    names = next(iter(first_item.values())).split("\n")[0].removeprefix("未回報：").split("、")
+    assert len(names) == len(set(names)) and "南港分局" in names and "外事科" in names
+    key_points = [row for row in table.rows[1:] if row.cells[0].text == "服務一致及正確"]
+    assert len(key_points) > pages  # merged over its key points, not repeated for each
+
+
+def _numbered(paragraphs) -> list[str]:
+    return [p for p in paragraphs if re.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", p)]
+
+
+def test_the_report_numbers_no_lone_first_sub_point(setting):
+    _, _, report = setting
+    paragraphs = _numbered([p.text for p in Document(report.folder / "107年回報彙整報告.docx").paragraphs])
+    subs = [i for i, p in enumerate(paragraphs) if re.match(r"[（(]一[）)]", p)]
+    assert subs  # 內容不全 has two units
+    for i in subs:
+        assert i + 1 < len(paragraphs) and re.match(r"[（(]二[）)]", paragraphs[i + 1]), paragraphs[i]
+    summary = " ".join(paragraphs)
+    assert f"來件格式無法彙整，視同未回報（1個單位）：{WORD}，來件為PDF檔" in summary
+    assert f"填寫內容有誤，須補正（1個單位）：{WRONG}，1處填寫內容有誤" in summary
+
+
 def test_the_ledger_matrix_and_status_show_the_states(setting):
     _, _, report = setting
     workbook = load_workbook(report.folder / "107年回報彙整.xlsx")
