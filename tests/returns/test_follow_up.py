@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from helpers.project import make_project
@@ -290,16 +291,14 @@ def test_the_units_not_reported_are_named_once_per_item_in_a_cell_over_its_key_p
     _, _, report = setting
     document = Document(report.folder / "107年回報彙整報告.docx")
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "評核項目")
-    cells = {}  # the 未填報單位 cells of each item, one per page it reaches
-    for row in table.rows[1:]:
-        cells.setdefault(row.cells[0].text, {})[id(row.cells[3]._tc)] = row.cells[3].text
-    first_item = cells["服務一致及正確"]
-    pages = len(first_item)
-    assert all(text == next(iter(first_item.values())) for text in first_item.values())
-    names = next(iter(first_item.values())).split("\n")[0].removeprefix("未回報：").split("、")
+    rows = [row for row in table.rows[1:] if row.cells[0].text == "服務一致及正確"]
+    merges = [row._tr.findall("{*}tc")[3].find("{*}tcPr/{*}vMerge") for row in rows]
+    starts = [row.cells[3].text for row, merge in zip(rows, merges) if merge.get(qn("w:val")) == "restart"]
+    assert 0 < len(starts) < len(rows)  # one cell over its key points, begun again only on a new page
+    assert all(text == starts[0] for text in starts)
+    not_reported = starts[0].split("已回報但未填：")[0]
+    names = "".join(not_reported.split()).removeprefix("未回報：").split("、")  # wrapped at names by line breaks
     assert len(names) == len(set(names)) and "南港分局" in names and "外事科" in names
-    key_points = [row for row in table.rows[1:] if row.cells[0].text == "服務一致及正確"]
-    assert len(key_points) > pages  # merged over its key points, not repeated for each
 
 
 def _numbered(paragraphs) -> list[str]:
