@@ -208,6 +208,15 @@ def test_the_reminder_lists_exactly_the_units_to_chase(setting):
     assert not re.search(r"20\d\d", text)
 
 
+def test_the_reminder_has_the_lines_of_an_official_letter_for_the_clerk_to_complete(setting):
+    _, _, report = setting
+    lines = [p.text for p in Document(report.folder / "催報" / "107年催報通知.docx").paragraphs]
+    head = lines[:lines.index(next(line for line in lines if line.startswith("主旨：")))]
+    assert head == ["臺北市政府警察局　書函", "聯絡人：王小明", "受文者：如正本", "發文日期：中華民國107年7月5日",
+                    "發文字號：", "速別：", "密等及解密條件或保密期限：",
+                    "附件：如附表；須補正單位另附其填報表"]
+
+
 def test_the_drafts_parse_and_carry_their_attachment(setting):
     _, _, report = setting
     drafts = report.folder / "催報" / "信稿"

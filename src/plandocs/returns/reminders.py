@@ -73,6 +73,8 @@ def reminder_context(collection: Collection, styles: dict[str, str]) -> dict:
                                           f"承辦人：{facts.officer}" if facts.officer else "") if part)
     return {
         "title": f"{facts.agency}　書函",
+        # 發文字號, 速別 and 密等 stand as labels for the clerk to fill: the master's 發文字號 is the circular's
+        "contact": facts.officer,
         "addressee": "如正本",
         "date": f"中華民國{roc_date(as_of)}",
         "attachment": "如附表；須補正單位另附其填報表" if chased else "無",
