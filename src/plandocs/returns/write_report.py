@@ -59,6 +59,7 @@ def file_kind(ret: Return) -> str:
     return "無法開啟之檔案"
 
 
+LISTED_ABOVE = "（見上列）"  # the units not reported for an item are named beside its first key point
 NAMED_AT_MOST = 3  # a long list is cut to its first names and 「等」: the 補正 workbook lists every one
 
 
@@ -141,8 +142,10 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
 def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict]:
     """辦理情形彙整表 in the shape of 附表1: one table per dimension, 評核項目 merged over its key points, and
     under each key point every responsible unit's 辦理情形 and case counts; who has not reported is named once
-    per 評核項目, in a cell merged over its key points as the item's is."""
+    per 評核項目, beside its first key point (a cell merged over them all, taller than its rows, is set by
+    LibreOffice across pages where the page model cannot follow it)."""
     item_style = styles.get(REPORT_ITEM_STYLE)
+    cell_style = styles.get(CELL_STYLE)
     lines: dict[str, list] = {}
     for line in progress_lines(collection):
         lines.setdefault(line.row.code, []).append(line)
@@ -173,10 +176,15 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
                                or paragraph("（未列承辦單位）" if nobody else "（尚無單位填報）", item_style),
                 })
             if table_rows:
-                unreported = [f"{title}{'、'.join(sorted(names, key=unit_order.__getitem__))}"
+                unreported = [paragraph(f"{title}{'、'.join(sorted(names, key=unit_order.__getitem__))}", cell_style)
                               for title, names in (("未回報：", missing), ("已回報但未填：", blank)) if names]
-                groups.append({"name": item.name or dimension.name, "rows": table_rows,
-                               "unreported": "\n".join(unreported) or "無"})
+                for row, table_row in zip(rows_by_item[id(item)], table_rows):
+                    table_row["unreported"] = paragraph("—" if not lines.get(row.code) else "無", cell_style)
+                if unreported:
+                    table_rows[0]["unreported"] = Markup("").join(unreported)
+                    for later in table_rows[1:]:
+                        later["unreported"] = paragraph(LISTED_ABOVE, cell_style)
+                groups.append({"name": item.name or dimension.name, "rows": table_rows})
         tables.append({"heading": label + dimension.heading_name, "groups": groups})
     return tables
 
@@ -227,7 +235,8 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
                       + [{"name": "合計", "expected": expected, "returned": returned,
                           "missing": expected - returned, "rate": rate(returned, expected)}],
         "dimensions": dimensions,
-        "progress_note": "各評核重點下列出承辦單位填報之辦理情形及件數；尚未回報或未填報之單位列於「未填報單位」欄。",
+        "progress_note": "各評核重點下列出承辦單位填報之辦理情形及件數；尚未回報或未填報之單位，每一評核項目列一次，"
+                         "列於其第一個評核重點之「未填報單位」欄。",
         "progress_tables": progress_tables(collection, styles),
     }
 
