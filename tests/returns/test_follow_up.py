@@ -217,6 +217,14 @@ def test_the_reminder_has_the_lines_of_an_official_letter_for_the_clerk_to_compl
                     "附件：如附表；須補正單位另附其填報表"]
 
 
+def test_a_blank_contact_fact_leaves_the_label_for_the_clerk(project: Paths, tmp_path: Path):
+    (tmp_path / "returns").mkdir()
+    report = collect(Paths(project.source, project.templates, tmp_path / "out"), tmp_path / "returns", as_of=AS_OF)
+    assert report.collection.plan.facts.officer == ""  # the shipped master gives no 承辦人
+    lines = [p.text for p in Document(report.folder / "催報" / "107年催報通知.docx").paragraphs]
+    assert lines[1:3] == ["聯絡人：", "受文者：如正本"]
+
+
 def test_the_drafts_parse_and_carry_their_attachment(setting):
     _, _, report = setting
     drafts = report.folder / "催報" / "信稿"
