@@ -4,7 +4,7 @@
   「6月29日」 or 「107年」, a short Latin word, a short column heading, and in a column of names (units,
   titles) each name; the width is taken from the columns with most to spare. In a narrow column the width
   then grows until no number (or name) meets a line's end, since LibreOffice breaks CJK text between any
-  two characters, digits included.
+  two characters, digits included; a list of names no width can keep whole gets line breaks between names.
 - A title (centred, bold, 14 pt or more) longer than a line is broken only at natural boundaries: after
   the agency's name, before a year, after the name of a form or plan.
 """
@@ -130,8 +130,11 @@ def _break_between_names(paragraph, room: float) -> None:
     if paragraph.find(f".//{w('tab')}") is not None:
         return
     texts = paragraph.findall(f"{w('r')}/{w('t')}")
+    lines = paragraph_lines(paragraph)
+    if sum(map(len, lines)) != sum(len(t.text or "") for t in texts):  # text outside plain runs (a hyperlink)
+        return
     breaks, offset = [], 0
-    for line in paragraph_lines(paragraph):
+    for line in lines:
         if _straddles(line, room, True):
             start = end = 0
             for name in _NAME.finditer(line):
