@@ -235,6 +235,8 @@ def test_the_drafts_parse_and_carry_their_attachment(setting):
         assert unit in message["Subject"] and "催報" in message["Subject"]
         body = message.get_body(("plain",)).get_content()
         assert "107年6月29日" in body
+        if unit == "南港分局":  # one reason, not numbered: no 一、 without a 二、
+            assert "貴單位：\n尚未回報。\n" in body.replace("\r\n", "\n")
         (attachment,) = list(message.iter_attachments())
         data = attachment.get_content()
         if unit == INCOMPLETE:
