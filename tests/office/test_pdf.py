@@ -28,6 +28,9 @@ from plandocs.errors import ExitCode, Severity
 from plandocs.office.output import MANIFEST
 
 from helpers.project import make_project
+from helpers.scenario import make_returns
+from plandocs.commands.collect import collect
+from plandocs.paths import Paths
 
 STAMP = dt.datetime(2018, 4, 2)
 UNIT_FORM = "附表2調查表"
@@ -121,6 +124,50 @@ def test_attachment_1_repeats_its_table_header_on_every_page(pdf_build):
         assert any("評核重點具體作法" in line for line in lines[:4]), lines[:4]
     assert sum(any(line.startswith("評核項目評核重點具體作法") for line in lines[:4]) for lines in attachment) \
         >= len(attachment) - 1
+
+
+def raw_lines(path: Path) -> list[str]:
+    """Every line as pdftotext -raw gives them, a table cell's lines one after another, spaces removed."""
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return ["".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def split_names(lines: list[str], names: set[str]) -> list[tuple[str, str]]:
+    """The names that end a line of a list of names (「未回報：大同分局、中山」) and go on at the start of the next;
+    running text, which breaks as prose does, is not such a list."""
+    def listed(line: str, whole: slice) -> bool:
+        segments = [segment for segment in line.split("：")[-1].split("、")[whole] if segment]
+        return all(segment in names for segment in segments) and (bool(segments) or whole.start is not None)
+
+    return [(a[-8:], b[:8]) for a, b in zip(lines, lines[1:]) for name in names
+            for cut in range(1, len(name)) if a.endswith(name[:cut]) and b.startswith(name[cut:])
+            and listed(a, slice(None, -1)) and listed(b, slice(1, None))]
+
+
+@needs_libreoffice
+def test_no_unit_name_of_the_circular_is_broken_across_two_lines(pdf_build):
+    plan = pdf_build.plan
+    responsible = {name for d in plan.dimensions for item in d.items for kp in item.key_points
+                   for ref in kp.responsible for name in ref.written.split("、")}
+    assert {"各分局", "大隊", "隊"} <= responsible  # 「各分局、大隊、隊」, 附表1's most frequent phrase
+    lines = raw_lines(written(pdf_build, "函頒計畫（PDF）")[0])
+    assert split_names(lines, responsible | plan.unit_names) == []
+
+
+@needs_libreoffice
+def test_no_unit_name_of_the_reports_tables_is_broken_across_two_lines(shipped_output, tmp_path):
+    project = make_project(tmp_path / "project")
+    returns = make_returns(shipped_output, tmp_path / "returns")
+    report = collect(Paths(project.source, project.templates, tmp_path / "out"), returns, as_of=dt.date(2018, 7, 5))
+    document = report.folder / "107年回報彙整報告.docx"
+    (converted,) = pdf.convert_to_pdf([pdf.Document(str(document), document.read_bytes())], STAMP).pdfs
+    (tmp_path / "report.pdf").write_bytes(converted)
+    names = report.collection.plan.unit_names
+    lines = raw_lines(tmp_path / "report.pdf")
+    lines = lines[lines.index("參、評核重點辦理情形彙整表"):]  # its tables: the summary lists names as running text
+    not_reported = next(line for line in lines if line.startswith("未回報："))
+    assert len(not_reported) < len("、".join(names)) / 2  # the list of 30 names takes several lines
+    assert split_names(lines, names) == []
 
 
 @needs_libreoffice

@@ -28,6 +28,7 @@ from plandocs.documents.fill_in_form import IDENTITY_SHEET, PROGRESS_SHEET, SURV
 from plandocs.paths import Paths
 from plandocs.returns.corrections import CORRECTION_SHEET, MARK_COLOUR, correction_workbook
 from plandocs.returns.records import State, Status
+from plandocs.returns.write_report import LISTED_ABOVE
 from plandocs.returns.consolidate import reply_deadline
 from plandocs.returns.reminders import REMINDER_TEMPLATE
 from plandocs.returns.write_workbook import LEDGER_SHEET, MATRIX_SHEET, STATUS_SHEET
@@ -207,6 +208,23 @@ def test_the_reminder_lists_exactly_the_units_to_chase(setting):
     assert not re.search(r"20\d\d", text)
 
 
+def test_the_reminder_has_the_lines_of_an_official_letter_for_the_clerk_to_complete(setting):
+    _, _, report = setting
+    lines = [p.text for p in Document(report.folder / "催報" / "107年催報通知.docx").paragraphs]
+    head = lines[:lines.index(next(line for line in lines if line.startswith("主旨：")))]
+    assert head == ["臺北市政府警察局　書函", "聯絡人：王小明", "受文者：如正本", "發文日期：中華民國107年7月5日",
+                    "發文字號：", "速別：", "密等及解密條件或保密期限：",
+                    "附件：如附表；須補正單位另附其填報表"]
+
+
+def test_a_blank_contact_fact_leaves_the_label_for_the_clerk(project: Paths, tmp_path: Path):
+    (tmp_path / "returns").mkdir()
+    report = collect(Paths(project.source, project.templates, tmp_path / "out"), tmp_path / "returns", as_of=AS_OF)
+    assert report.collection.plan.facts.officer == ""  # the shipped master gives no 承辦人
+    lines = [p.text for p in Document(report.folder / "催報" / "107年催報通知.docx").paragraphs]
+    assert lines[1:3] == ["聯絡人：", "受文者：如正本"]
+
+
 def test_the_drafts_parse_and_carry_their_attachment(setting):
     _, _, report = setting
     drafts = report.folder / "催報" / "信稿"
@@ -217,6 +235,8 @@ def test_the_drafts_parse_and_carry_their_attachment(setting):
         assert unit in message["Subject"] and "催報" in message["Subject"]
         body = message.get_body(("plain",)).get_content()
         assert "107年6月29日" in body
+        if unit == "南港分局":  # one reason, not numbered: no 一、 without a 二、
+            assert "貴單位：\n尚未回報。\n" in body.replace("\r\n", "\n")
         (attachment,) = list(message.iter_attachments())
         data = attachment.get_content()
         if unit == INCOMPLETE:
@@ -284,6 +304,37 @@ def test_the_progress_table_has_the_shape_of_attachment_1(setting):
     assert f"{COMPLETE}：已辦理（1.1.1）\n106年件數：120；107年件數：56" in first.cells[2].text
     assert "南港分局" in first.cells[3].text.split("未回報：")[1]
     assert f"已回報但未填：{INCOMPLETE}" in first.cells[3].text
+
+
+def test_the_units_not_reported_are_named_once_per_item_beside_its_first_key_point(setting):
+    _, _, report = setting
+    document = Document(report.folder / "107年回報彙整報告.docx")
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "評核項目")
+    rows = [row for row in table.rows[1:] if row.cells[0].text == "服務一致及正確"]
+    assert len(rows) > 2
+    first, *later = [row.cells[3].text for row in rows]
+    assert later and all(text == LISTED_ABOVE for text in later)
+    not_reported = first.split("已回報但未填：")[0]
+    names = "".join(not_reported.split()).removeprefix("未回報：").split("、")  # wrapped at names by line breaks
+    # the item's every key point: 外事科 answers only for some of them
+    assert len(names) == len(set(names)) and "南港分局" in names and "外事科" in names
+    assert f"已回報但未填：{INCOMPLETE}" in first
+
+
+def _numbered(paragraphs) -> list[str]:
+    return [p for p in paragraphs if re.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]", p)]
+
+
+def test_the_report_numbers_no_lone_first_sub_point(setting):
+    _, _, report = setting
+    paragraphs = _numbered([p.text for p in Document(report.folder / "107年回報彙整報告.docx").paragraphs])
+    subs = [i for i, p in enumerate(paragraphs) if re.match(r"[（(]一[）)]", p)]
+    assert subs  # 內容不全 has two units
+    for i in subs:
+        assert i + 1 < len(paragraphs) and re.match(r"[（(]二[）)]", paragraphs[i + 1]), paragraphs[i]
+    summary = " ".join(paragraphs)
+    assert f"來件格式無法彙整，視同未回報（1個單位）：{WORD}，來件為PDF檔" in summary
+    assert f"填寫內容有誤，須補正（1個單位）：{WRONG}，1處填寫內容有誤" in summary
 
 
 def test_the_ledger_matrix_and_status_show_the_states(setting):

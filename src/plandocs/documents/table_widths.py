@@ -4,7 +4,7 @@
   「6月29日」 or 「107年」, a short Latin word, a short column heading, and in a column of names (units,
   titles) each name; the width is taken from the columns with most to spare. In a narrow column the width
   then grows until no number (or name) meets a line's end, since LibreOffice breaks CJK text between any
-  two characters, digits included.
+  two characters, digits included; a list of names no width can keep whole gets line breaks between names.
 - A title (centred, bold, 14 pt or more) longer than a line is broken only at natural boundaries: after
   the agency's name, before a year, after the name of a form or plan.
 """
@@ -26,7 +26,11 @@ _SLACK = 30  # twips: what rounding in either program may take from a line
 _NARROW = 2500  # twips: columns in which numbers are kept off line ends
 _EDGE = 0.1  # ems: a line filled this close to its end counts as full
 _TITLE_SIZE = 28  # half-points: a title is centred, bold and at least 14 pt (the issue line is not)
-_SEPARATORS = re.compile(r"[、，,／/\s]+")
+_SEPARATOR = r"、，,／/：\s"  # what stands between names in a list of them (「未回報：大同分局、中山分局」)
+_SEPARATORS = re.compile(f"[{_SEPARATOR}]+")
+_NAME = re.compile(f"[^{_SEPARATOR}]{{2,}}")
+_LIST_PUNCTUATION = "、，,／/：。"  # stays on the line of the name it follows
+_BREAK_ROOM = 0.5  # ems: a line broken at a name is kept this short of the column, for either program's measure
 # Where a title may break: after an agency's name, before a year, after the name of a form or plan
 # (…調查表｜回報彙整): where the parts a title is made of meet, so a name typed in the master stays whole.
 _TITLE_BOUNDARY = re.compile(r"(?<=[局署府部院會處室所隊])(?=[^局署府部院會處室所隊（(）)])|(?<!\d)(?=\d+年)|(?<=[表畫冊])(?=[^）)」』])")
@@ -65,7 +69,7 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
     if not grid or not all(grid):
         return
     margins = cell_margins(table)
-    paragraphs = [(column, paragraph, header, "".join(paragraph_lines(paragraph)))
+    paragraphs = [(column, paragraph, header, "\n".join(paragraph_lines(paragraph)))
                   for column, paragraph, header in _columnrow_cells(table, grid)]
     of_names = [True] * len(grid)
     for column, _, header, text in paragraphs:
@@ -91,6 +95,10 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
                 [(p, styles.of(p)) for c, p, h, _ in paragraphs if c == column and not h], max(width, need[column]),
                 margins, of_names[column]))
     widths = _redistribute(grid, need)
+    for column, paragraph, header, _ in paragraphs:
+        if of_names[column] and not header:
+            fmt = styles.of(paragraph)
+            _break_between_names(paragraph, (widths[column] - margins - fmt.left) / (fmt.size * 10))
     if widths == grid:
         return
     for element, width in zip(table.findall(f"{w('tblGrid')}/{w('gridCol')}"), widths):
@@ -116,6 +124,30 @@ def _no_straddle_width(paragraphs, width: int, margins: int, names: bool) -> int
     return width
 
 
+def _break_between_names(paragraph, room: float) -> None:
+    """Line breaks after the separators of a list of names too long for any width to keep every name whole
+    on a line: each line holds whole names, whatever either program's measure."""
+    if paragraph.find(f".//{w('tab')}") is not None:
+        return
+    texts = paragraph.findall(f"{w('r')}/{w('t')}")
+    lines = paragraph_lines(paragraph)
+    if sum(map(len, lines)) != sum(len(t.text or "") for t in texts):  # text outside plain runs (a hyperlink)
+        return
+    breaks, offset = [], 0
+    for line in lines:
+        if _straddles(line, room, True):
+            start = end = 0
+            for name in _NAME.finditer(line):
+                stop = name.end() + len(line[name.end():]) - len(line[name.end():].lstrip(_LIST_PUNCTUATION))
+                if end > start and text_width(line[start:stop]) > room - _BREAK_ROOM:
+                    breaks.append(offset + end)
+                    start = end
+                end = stop
+        offset += len(line)
+    for position in reversed(breaks):
+        _insert_break(texts, position)
+
+
 def _straddles(text: str, room: float, names: bool = False) -> bool:
     """Whether a number falls across a line end when text is broken between any two characters (LibreOffice's
     way with CJK) or between words (Word's way with digits), closing punctuation never starting a line."""
@@ -124,10 +156,12 @@ def _straddles(text: str, room: float, names: bool = False) -> bool:
         return False
     spans = [(m.start(), m.end()) for m in NUMBER_TOKEN.finditer(text) if m.end() - m.start() > 1]
     if names:
-        spans += [(m.start(), m.end()) for m in re.finditer(r"[^、，,／/\s]{2,}", text)]
+        spans += [(m.start(), m.end()) for m in _NAME.finditer(text)]
     if not spans:
         return False
-    for whole_digits in (False, True):
+    # LibreOffice breaks digits apart and, in a table's cell, was seen not to hang 「、」 (「各分局、大｜隊、隊」);
+    # Word keeps digits together and hangs it
+    for whole_digits, hangs in ((False, False), (False, True), (True, True)):
         ends, used, position = [], 0.0, 0
         while position < len(text):
             end = position + 1
@@ -140,7 +174,7 @@ def _straddles(text: str, room: float, names: bool = False) -> bool:
             if position and ((is_latin(text[position - 1]) and not is_latin(text[position]))
                              or (is_latin(text[position]) and not is_latin(text[position - 1]))):
                 width += AUTOSPACE
-            hanging = char_width(text[end - 1]) if text[end - 1] in HANGING else 0.0
+            hanging = char_width(text[end - 1]) if hangs and text[end - 1] in HANGING else 0.0
             if used and used + width - hanging > room - _EDGE:
                 ends.append(position)
                 used = 0.0

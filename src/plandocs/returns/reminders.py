@@ -15,14 +15,13 @@ from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, fill_in_workbook
 from ..documents.render import document_time, render_template
 from ..errors import Problem
 from ..master.model import Plan
-from ..numbering import number_outline
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
 from ..text import roc_date
 from .consolidate import reply_date, reply_deadline
 from .corrections import CORRECTION_KIND, correction_path, correction_workbook, needs_correction
 from .records import Collection, UnitState
-from .write_report import body_outline, chase_reasons, paragraph
+from .write_report import body_outline, chase_reasons, outline_labels, paragraph
 
 REMINDER_TEMPLATE = "reminder.docx"
 REMINDERS_FOLDER = "催報"
@@ -67,12 +66,14 @@ def reminder_context(collection: Collection, styles: dict[str, str]) -> dict:
     cell = styles.get("表格內文")
     units = [{"name": state.unit.name, "reasons": Markup("").join(
         paragraph(label + reason + "。", cell) for label, reason in
-        zip(number_outline([1] * len(reasons), first_depth=2) if len(reasons) > 1 else [""], reasons))}
+        zip(outline_labels(len(reasons), first_depth=2), reasons))}
         for state in chased if (reasons := chase_reasons(state, facts.due_date))]
     office = "　".join(part for part in (f"承辦單位：{facts.office or facts.recipient}",
                                           f"承辦人：{facts.officer}" if facts.officer else "") if part)
     return {
         "title": f"{facts.agency}　書函",
+        # 發文字號, 速別 and 密等 stand as labels for the clerk to fill: the master's 發文字號 is the circular's
+        "contact": facts.officer,
         "addressee": "如正本",
         "date": f"中華民國{roc_date(as_of)}",
         "attachment": "如附表；須補正單位另附其填報表" if chased else "無",
@@ -124,7 +125,7 @@ def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes
     lines = [f"{state.unit.name}承辦人您好：", "",
              f"{facts.title}之{facts.survey_title}及辦理情形，填報期限為{roc_date(facts.due_date)}；"
              f"截至中華民國{roc_date(as_of)}止，貴單位：",
-             *(f"{label}{reason}。" for label, reason in zip(number_outline([1] * len(reasons), 2), reasons)), "",
+             *(f"{label}{reason}。" for label, reason in zip(outline_labels(len(reasons), 2), reasons)), "",
              f"請以附件填寫（或補正）後，於{roc_date(deadline)}前寄回{facts.recipient}。"
              + ("附件已填入貴單位原回報內容，待補正之儲存格以紅框標示，說明列於「補正說明」工作表。"
                 if needs_correction(state) else ""),

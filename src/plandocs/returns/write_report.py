@@ -34,6 +34,11 @@ def paragraph(text: str, style_id: str | None, lead: str = "") -> Markup:
     return Markup(paragraph_xml(text, style_id, lead=(lead, "<w:b/>") if lead else None))
 
 
+def outline_labels(count: int, first_depth: int = 1) -> list[str]:
+    """The labels of `count` headings of one level: none for a single one, as an officer writes no 一、 without 二、."""
+    return number_outline([1] * count, first_depth=first_depth) if count > 1 else [""]
+
+
 def body_outline(styles: dict[str, str], entries: list[tuple[int | None, str]]) -> Markup:
     """Body paragraphs numbered 一、 (一) … by the project's numbering, with hanging indents."""
     style = OutlineStyle(styles.get(BODY_STYLE), 2, TWIPS_PER_CHAR[BODY_STYLE])
@@ -54,6 +59,7 @@ def file_kind(ret: Return) -> str:
     return "無法開啟之檔案"
 
 
+LISTED_ABOVE = "（見上列）"  # the units not reported for an item are named beside its first key point
 NAMED_AT_MOST = 3  # a long list is cut to its first names and 「等」: the 補正 workbook lists every one
 
 
@@ -108,12 +114,16 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
         units = [s for s in states if s.primary is kind]
         if not units:
             continue
+        heading = f"{title}（{len(units)}個單位）："
         if kind is State.MISSING:
-            entries.append((1, f"{title}（{len(units)}個單位）：" + "、".join(s.unit.name for s in units) + "。"))
+            entries.append((1, heading + "、".join(s.unit.name for s in units) + "。"))
             continue
-        entries.append((1, f"{title}（{len(units)}個單位）："))
-        entries += [(2, f"{s.unit.name}：" + "；".join(text for state, text in reasons_by_state(s, facts.due_date)
-                                                        if state is not State.LATE) + "。") for s in units]
+        why = {s.unit.name: "；".join(text for state, text in reasons_by_state(s, facts.due_date)
+                                     if state is not State.LATE) + "。" for s in units}
+        if len(why) == 1:  # said in its heading's line: an officer numbers no (一) without a (二)
+            entries += [(1, heading + "，".join(*why.items()))]
+        else:
+            entries += [(1, heading)] + [(2, f"{name}：{text}") for name, text in why.items()]
     late = [s for s in states if State.LATE in s.states]
     if late:
         entries.append((1, f"逾期回報（{len(late)}個單位，已列入彙整）：" + "、".join(
@@ -131,7 +141,9 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
 
 def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict]:
     """辦理情形彙整表 in the shape of 附表1: one table per dimension, 評核項目 merged over its key points, and
-    under each key point every responsible unit's 辦理情形 and case counts, and who has not reported."""
+    under each key point every responsible unit's 辦理情形 and case counts; who has not reported is named once
+    per 評核項目, beside its first key point (a cell merged over them all, taller than its rows, is set by
+    LibreOffice across pages where the page model cannot follow it)."""
     item_style = styles.get(REPORT_ITEM_STYLE)
     cell_style = styles.get(CELL_STYLE)
     lines: dict[str, list] = {}
@@ -140,34 +152,38 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
     rows_by_item: dict[int, list] = {}
     for row in plan_progress_rows(collection.plan):
         rows_by_item.setdefault(id(row.item), []).append(row)
+    unit_order = {unit.name: index for index, unit in enumerate(collection.plan.units)}
     tables = []
-    labels = number_outline([1] * len(collection.plan.dimensions), first_depth=2)
+    labels = outline_labels(len(collection.plan.dimensions), first_depth=2)
     for label, dimension in zip(labels, collection.plan.dimensions):
         groups = []
         for item in dimension.items:
-            table_rows = []
+            table_rows, missing, blank = [], set(), set()
             for row in rows_by_item.get(id(item), []):
-                reports, missing, blank = [], [], []
+                reports = []
                 for line in lines.get(row.code, []):
                     progress = line.progress
                     if progress and (progress.text or progress.counts):
                         counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
                         reports.append(paragraph("\n".join(t for t in (progress.text, counts) if t), item_style,
                                                  f"{line.unit.name}："))
-                    elif line.ret is None:
-                        missing.append(line.unit.name)
                     else:
-                        blank.append(line.unit.name)
-                unreported = [paragraph(f"未回報：{'、'.join(missing)}", cell_style)] if missing else []
-                unreported += [paragraph(f"已回報但未填：{'、'.join(blank)}", cell_style)] if blank else []
+                        (missing if line.ret is None else blank).add(line.unit.name)
                 nobody = not lines.get(row.code)  # no receiving unit answers for it
                 table_rows.append({
                     "key_point": row.key_point.name,
                     "reports": Markup("").join(reports)
                                or paragraph("（未列承辦單位）" if nobody else "（尚無單位填報）", item_style),
-                    "unreported": Markup("").join(unreported) or paragraph("—" if nobody else "無", cell_style),
                 })
             if table_rows:
+                unreported = [paragraph(f"{title}{'、'.join(sorted(names, key=unit_order.__getitem__))}", cell_style)
+                              for title, names in (("未回報：", missing), ("已回報但未填：", blank)) if names]
+                for row, table_row in zip(rows_by_item[id(item)], table_rows):
+                    table_row["unreported"] = paragraph("—" if not lines.get(row.code) else "無", cell_style)
+                if unreported:
+                    table_rows[0]["unreported"] = Markup("").join(unreported)
+                    for later in table_rows[1:]:
+                        later["unreported"] = paragraph(LISTED_ABOVE, cell_style)
                 groups.append({"name": item.name or dimension.name, "rows": table_rows})
         tables.append({"heading": label + dimension.heading_name, "groups": groups})
     return tables
@@ -190,7 +206,7 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
         proposals = by_topic.setdefault((row[0], row[1]), {})
         proposals.setdefault(row[2], []).append(paragraph(row[4], styles.get(CELL_STYLE), f"{row[3]}："))
     none_proposed = [{"unit": centred(""), "measures": text("（尚無單位提出）")}]
-    headings = number_outline([1] * len(plan.dimensions), first_depth=2)
+    headings = outline_labels(len(plan.dimensions), first_depth=2)
     dimensions = [{
         "heading": heading + dimension.name,
         "topics": [{"name": topic, "units": [{"unit": centred(unit), "measures": Markup("").join(measures)}
@@ -219,7 +235,8 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
                       + [{"name": "合計", "expected": expected, "returned": returned,
                           "missing": expected - returned, "rate": rate(returned, expected)}],
         "dimensions": dimensions,
-        "progress_note": "各評核重點下列出承辦單位填報之辦理情形及件數；尚未回報或未填報之單位列於「未填報單位」欄。",
+        "progress_note": "各評核重點下列出承辦單位填報之辦理情形及件數；尚未回報或未填報之單位，每一評核項目列一次，"
+                         "列於其第一個評核重點之「未填報單位」欄。",
         "progress_tables": progress_tables(collection, styles),
     }
 
