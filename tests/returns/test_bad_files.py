@@ -3,10 +3,15 @@ now each is that file's own entry and every good return beside it is consolidate
 from __future__ import annotations
 
 import csv
+import os
+import random
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from helpers.project import make_project
@@ -16,7 +21,7 @@ from plandocs.commands.collect import collect
 from plandocs.documents.fill_in_form import HEADER_ROW
 from plandocs.returns.records import Status
 from plandocs.returns.write_report import COLLECT_FOLDER
-from plandocs.returns.write_workbook import PROBLEMS_SHEET
+from plandocs.returns.write_workbook import LEDGER_SHEET, PROBLEMS_SHEET
 
 YEAR_ONE = b"0001-01-01T00:00:00+08:00"
 LONG_FIELD = "長" * 200_000
@@ -96,3 +101,52 @@ def test_each_trigger_is_its_files_entry_and_the_good_returns_are_consolidated(t
     problems = list(consolidated[PROBLEMS_SHEET].iter_rows(values_only=True))
     cut = [row for row in problems if row[0] == "士林分局_辦理情形.csv" and "已截斷" in (row[5] or "")]
     assert cut, "the 200,000-character field was read and cut to a cell's 32,767 characters, with a note"
+
+
+_COLLECT_UNDER_CAP = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv.pop(1)),) * 2)
+sys.argv[0] = "plandocs"
+from plandocs.cli import main
+main()
+"""
+
+
+def _paragraph_bomb(form: Path, target: Path, megabytes: int) -> None:
+    """The Word form with its document.xml padded by empty paragraphs, compressible enough to pass the archive
+    checks (about 1 MB on disk), as the audit's 1.26 MB file with 95 MB of paragraphs was."""
+    rng = random.Random(7)
+    count = megabytes * 1024 * 1024 // 10  # paragraphs of 6 to 25 bytes
+    padding = "".join(f'<w:p w:rsidR="{rng.getrandbits(32):08X}"/>' if i % 40 == 0 else "<w:p/>" for i in range(count))
+    with zipfile.ZipFile(form) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + padding.encode(), 1)
+            copy.writestr(item, data)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the address-space cap is POSIX's")
+def test_a_word_file_of_tens_of_megabytes_of_paragraphs_is_refused_under_a_600_mb_cap(tmp_path):
+    paths = make_project(tmp_path / "project")
+    build(paths)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    filled(paths.output, "中山分局").save(returns / "中山分局_回報.xlsx")
+    (word_form,) = (paths.output / "各單位" / "信義分局").glob("*.docx")
+    _paragraph_bomb(word_form, returns / "信義分局_回報.docx", megabytes=95)
+    assert (returns / "信義分局_回報.docx").stat().st_size < 4 * 1024 * 1024  # a small attachment to an e-mail
+
+    finished = subprocess.run(
+        [sys.executable, "-c", _COLLECT_UNDER_CAP, str(600 * 1024 * 1024), "collect", str(returns),
+         "--source", str(paths.source), "--templates", str(paths.templates), "--output", str(paths.output)],
+        capture_output=True, text=True, timeout=300)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    consolidated = load_workbook(next((paths.output / COLLECT_FOLDER).glob("*.xlsx")), read_only=True)
+    ledger = {row[0]: row for row in consolidated[LEDGER_SHEET].iter_rows(values_only=True) if row and row[0]}
+    assert "「信義分局_回報.docx」格式無法彙整（文件內容展開後過大" in " ".join(str(v) for v in ledger["信義分局"] if v)
+    assert ledger["中山分局"][2] == "已回報"
+    texts = {cell for sheet in consolidated.worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)}
+    assert "中山分局已辦理（1.1.1）" in texts

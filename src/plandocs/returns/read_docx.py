@@ -24,6 +24,10 @@ from ..office.xlsx_reader import (
 
 OUTSIDE_TABLES_SHEET = "表格外文字"
 _DOCUMENT_PART = "word/document.xml"
+# The document is parsed whole (a form's tables need their merges), so its expanded size is bounded instead: the
+# blank 附表2 is 13 KB and a form filled with long texts a few hundred; 10 MB of text is no form, while 95 MB of
+# empty paragraphs took over a minute and 1.4 GB to parse.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def table_sheet_name(number: int) -> str:
@@ -53,6 +57,11 @@ def read_docx_bytes(data: bytes, display_name: str) -> WorkbookData:
         check_archive(archive, where)
         if _DOCUMENT_PART not in archive.namelist():
             raise UnreadableWorkbook("這不是 Word 文件（缺少文件內容），無法讀取。", where)
+        expanded = archive.getinfo(_DOCUMENT_PART).file_size  # zipfile reads no more than this
+        if expanded > MAX_DOCUMENT_BYTES:
+            raise UnreadableWorkbook(
+                f"文件內容展開後過大（{expanded / 1024 / 1024:.0f} MB，上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB），"
+                "不是填報表，未讀取；請該單位以寄發的填報表重新填寫。", where)
         from defusedxml.ElementTree import parse
 
         with archive.open(_DOCUMENT_PART) as stream:
