@@ -211,3 +211,33 @@ def test_two_builds_at_once_leave_one_whole_set_and_a_loser_says_why(tmp_path):
     found = files_of(paths.output)
     assert {k: v for k, v in found.items() if k != MANIFEST} == manifest_of(paths.output)
     assert not (paths.output / STAGING).exists()
+
+
+def test_build_and_collect_take_one_lock_the_output_folders(tmp_path):
+    from helpers.project import make_project
+    from helpers.returns_factory import filled
+    from plandocs.commands.build import build
+    from plandocs.commands.collect import collect
+
+    paths = make_project(tmp_path / "project")
+    build(paths)
+    returns = tmp_path / "returns"
+    filled(paths.output, "中山分局").save(returns / "中山分局_回報.xlsx")
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from plandocs.office.output import folder_lock
+        with folder_lock(Path(sys.argv[1])):
+            print("locked", flush=True)
+            sys.stdin.read()
+    """), str(paths.output)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"  # as a build writing output/ holds it
+        with pytest.raises(OutputError) as raised:
+            collect(paths, returns)
+        assert "另一個 plandocs（build 或 collect）正在寫入此輸出資料夾" in raised.value.message
+        assert not (paths.output / "回報彙整").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert collect(paths, returns).written  # released when the holder ended

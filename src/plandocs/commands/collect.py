@@ -88,7 +88,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     for artifact in correction_workbooks(collection):
         outputs.add(artifact)
     pdf_problems = add_reminders(outputs, collection, paths, pdf)
-    written = outputs.write(output)
+    written = outputs.write(output, lock_folder=paths.output)  # never beside a build of the same folder
     return CollectReport(collection, problems, output, written, outputs.artifacts, pdf_problems)
 
 

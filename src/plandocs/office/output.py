@@ -100,16 +100,17 @@ class OutputSet:
         rows = [[str(a.path), a.kind, a.unit, a.sha256, len(a.data)] for a in self.artifacts]
         return csv_bytes(["檔案", "類型", "單位", "SHA-256", "位元組"], rows)
 
-    def write(self, folder: Path) -> list[Path]:
+    def write(self, folder: Path, lock_folder: Path | None = None) -> list[Path]:
         """Replace the previous set in `folder` by this one as one change; see the module's switch functions.
 
         The files the previous manifest listed that this set no longer makes (a unit deleted from the master)
-        are removed, and nothing else. One writer at a time per folder (a lock file); leftovers of an
+        are removed, and nothing else. One writer at a time per output folder (a lock file in `lock_folder`,
+        by default `folder`: collect writes a folder inside build's and takes build's lock); leftovers of an
         interrupted run are completed or undone first.
         """
         artifacts = [*self.artifacts, Artifact(PurePosixPath(MANIFEST), self.manifest(), "清單")]
         remove_stale_work_folders()
-        with folder_lock(folder):
+        with folder_lock(lock_folder or folder):
             recover(folder)
             stale = sorted(old for old in _previous_outputs(folder) - {a.path for a in artifacts}
                            if folder.joinpath(*old.parts).is_file())
