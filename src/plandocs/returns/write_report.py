@@ -19,6 +19,7 @@ from ..office.output import Artifact, OutputSet, reproducible
 from ..parallel import shared, worker_pool
 from ..paths import Paths, template_path
 from ..text import roc_date
+from . import large_report
 from .consolidate import measure_rows, progress_lines, reply_deadline, return_rate, status_by_category
 from .records import Collection, Finding, Return, State, Status, UnitState
 from .write_workbook import CONSOLIDATED_WORKBOOK_KIND, consolidated_workbook
@@ -129,11 +130,17 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
     return entries
 
 
+def _reply_text(progress) -> str:
+    counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
+    return "\n".join(t for t in (progress.text, counts) if t)
+
+
 def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict]:
     """辦理情形彙整表 in the shape of 附表1: one table per dimension, 評核項目 merged over its key points, and
     under each key point every responsible unit's 辦理情形 and case counts, and who has not reported."""
     item_style = styles.get(REPORT_ITEM_STYLE)
     cell_style = styles.get(CELL_STYLE)
+    large = large_report.is_large(collection)
     lines: dict[str, list] = {}
     for line in progress_lines(collection):
         lines.setdefault(line.row.code, []).append(line)
@@ -147,19 +154,25 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
         for item in dimension.items:
             table_rows = []
             for row in rows_by_item.get(id(item), []):
-                reports, missing, blank = [], [], []
+                answered, missing, blank = [], [], []
                 for line in lines.get(row.code, []):
                     progress = line.progress
                     if progress and (progress.text or progress.counts):
-                        counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
-                        reports.append(paragraph("\n".join(t for t in (progress.text, counts) if t), item_style,
-                                                 f"{line.unit.name}："))
+                        answered.append(line)
                     elif line.ret is None:
                         missing.append(line.unit.name)
                     else:
                         blank.append(line.unit.name)
-                unreported = [paragraph(f"未回報：{'、'.join(missing)}", cell_style)] if missing else []
-                unreported += [paragraph(f"已回報但未填：{'、'.join(blank)}", cell_style)] if blank else []
+                if large:
+                    reports = [paragraph(large_report.progress_digest(answered, case_count_header), item_style)
+                               ] if answered else []
+                    names = large_report.units_named
+                else:
+                    reports = [paragraph(_reply_text(line.progress), item_style, f"{line.unit.name}：")
+                               for line in answered]
+                    names = "、".join
+                unreported = [paragraph(f"未回報：{names(missing)}", cell_style)] if missing else []
+                unreported += [paragraph(f"已回報但未填：{names(blank)}", cell_style)] if blank else []
                 nobody = not lines.get(row.code)  # no receiving unit answers for it
                 table_rows.append({
                     "key_point": row.key_point.name,
@@ -189,6 +202,9 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
     for row in measure_rows(collection):  # in topic, then unit order
         proposals = by_topic.setdefault((row[0], row[1]), {})
         proposals.setdefault(row[2], []).append(paragraph(row[4], styles.get(CELL_STYLE), f"{row[3]}："))
+    if large_report.is_large(collection):
+        by_topic = {topic: {f"{len(proposals)}個單位": [text(large_report.measures_digest(proposals))]}
+                    for topic, proposals in by_topic.items()}
     none_proposed = [{"unit": centred(""), "measures": text("（尚無單位提出）")}]
     headings = number_outline([1] * len(plan.dimensions), first_depth=2)
     dimensions = [{
