@@ -208,3 +208,24 @@ def test_copied_folder_gives_the_same_outputs(tmp_path: Path, shipped_output: Pa
     first = collect(Paths(project.source, project.templates, tmp_path / "a"), returns)
     second = collect(Paths(project.source, project.templates, tmp_path / "b"), copy)
     assert [p.read_bytes() for p in first.written] == [p.read_bytes() for p in second.written]
+
+
+def test_a_large_collection_reports_figures_and_leaves_the_replies_to_the_workbook(monkeypatch):
+    import plandocs.returns.large_report as large_report
+
+    monkeypatch.setattr(large_report, "LARGE_COLLECTION_UNITS", 10)  # the shipped plan's 38 units count as many
+    first = used_return("外事科", "外事科.xlsx", [("基礎服務", "服務友善", "甲措施", "甲內容")], {"1.1.1": "甲辦理情形"})
+    second = used_return("交通警察大隊", "交通警察大隊.xlsx",
+                         [("基礎服務", "服務友善", "乙措施", "乙內容"), ("基礎服務", "服務友善", "丙措施", "丙內容")],
+                         {"1.1.1": "乙辦理情形"})
+    first.progress["1.1.1"].counts = {106: 1200, 107: 30}
+    second.progress["1.1.1"].counts = {107: 5}
+    collection = decide(REFERENCE, [first, second])
+    document = Document(io.BytesIO(render_report(SHIPPED_TEMPLATES / REPORT_TEMPLATE, collection, [])))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = "\n".join(cells)
+    assert "甲辦理情形" not in text and "甲內容" not in text  # the replies themselves stay in the workbook
+    assert f"計2個單位提出3項措施；各單位措施內容詳回報彙整工作簿「{MEASURES_SHEET}」工作表。" in cells
+    digest = next(cell for cell in cells if cell.startswith("計2個單位填報辦理情形"))
+    assert "合計：1,200" in digest and "合計：35" in digest and f"「{PROGRESS_SUMMARY_SHEET}」" in digest
+    assert any(cell.startswith("未回報：") and "個單位（" in cell and cell.endswith("等）") for cell in cells)

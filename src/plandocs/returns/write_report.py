@@ -19,6 +19,7 @@ from ..office.output import Artifact, OutputSet, reproducible
 from ..parallel import shared, worker_pool
 from ..paths import Paths, template_path
 from ..text import roc_date
+from . import large_report
 from .consolidate import measure_rows, progress_lines, reply_deadline, return_rate, status_by_category
 from .records import Collection, Finding, Return, State, Status, UnitState
 from .write_workbook import CONSOLIDATED_WORKBOOK_KIND, consolidated_workbook
@@ -139,6 +140,11 @@ def summary_paragraphs(collection: Collection, as_of: dt.date) -> list[tuple[int
     return entries
 
 
+def _reply_text(progress) -> str:
+    counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
+    return "\n".join(t for t in (progress.text, counts) if t)
+
+
 def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict]:
     """辦理情形彙整表 in the shape of 附表1: one table per dimension, 評核項目 merged over its key points, and
     under each key point every responsible unit's 辦理情形 and case counts; who has not reported is named once
@@ -146,6 +152,7 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
     LibreOffice across pages where the page model cannot follow it)."""
     item_style = styles.get(REPORT_ITEM_STYLE)
     cell_style = styles.get(CELL_STYLE)
+    large = large_report.is_large(collection)
     lines: dict[str, list] = {}
     for line in progress_lines(collection):
         lines.setdefault(line.row.code, []).append(line)
@@ -160,15 +167,19 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
         for item in dimension.items:
             table_rows, missing, blank = [], set(), set()
             for row in rows_by_item.get(id(item), []):
-                reports = []
+                answered = []
                 for line in lines.get(row.code, []):
                     progress = line.progress
                     if progress and (progress.text or progress.counts):
-                        counts = "；".join(f"{case_count_header(y)}：{c:,}" for y, c in sorted(progress.counts.items()))
-                        reports.append(paragraph("\n".join(t for t in (progress.text, counts) if t), item_style,
-                                                 f"{line.unit.name}："))
+                        answered.append(line)
                     else:
                         (missing if line.ret is None else blank).add(line.unit.name)
+                if large:
+                    reports = [paragraph(large_report.progress_digest(answered, case_count_header), item_style)
+                               ] if answered else []
+                else:
+                    reports = [paragraph(_reply_text(line.progress), item_style, f"{line.unit.name}：")
+                               for line in answered]
                 nobody = not lines.get(row.code)  # no receiving unit answers for it
                 table_rows.append({
                     "key_point": row.key_point.name,
@@ -176,7 +187,8 @@ def progress_tables(collection: Collection, styles: dict[str, str]) -> list[dict
                                or paragraph("（未列承辦單位）" if nobody else "（尚無單位填報）", item_style),
                 })
             if table_rows:
-                unreported = [paragraph(f"{title}{'、'.join(sorted(names, key=unit_order.__getitem__))}", cell_style)
+                named = large_report.units_named if large else "、".join
+                unreported = [paragraph(f"{title}{named(sorted(names, key=unit_order.__getitem__))}", cell_style)
                               for title, names in (("未回報：", missing), ("已回報但未填：", blank)) if names]
                 for row, table_row in zip(rows_by_item[id(item)], table_rows):
                     table_row["unreported"] = paragraph("—" if not lines.get(row.code) else "無", cell_style)
@@ -205,6 +217,9 @@ def report_context(collection: Collection, problems: list[Finding], styles: dict
     for row in measure_rows(collection):  # in topic, then unit order
         proposals = by_topic.setdefault((row[0], row[1]), {})
         proposals.setdefault(row[2], []).append(paragraph(row[4], styles.get(CELL_STYLE), f"{row[3]}："))
+    if large_report.is_large(collection):
+        by_topic = {topic: {f"{len(proposals)}個單位": [text(large_report.measures_digest(proposals))]}
+                    for topic, proposals in by_topic.items()}
     none_proposed = [{"unit": centred(""), "measures": text("（尚無單位提出）")}]
     headings = outline_labels(len(plan.dimensions), first_depth=2)
     dimensions = [{
