@@ -228,4 +228,6 @@ def test_a_large_collection_reports_figures_and_leaves_the_replies_to_the_workbo
     assert f"計2個單位提出3項措施；各單位措施內容詳回報彙整工作簿「{MEASURES_SHEET}」工作表。" in cells
     digest = next(cell for cell in cells if cell.startswith("計2個單位填報辦理情形"))
     assert "合計：1,200" in digest and "合計：35" in digest and f"「{PROGRESS_SUMMARY_SHEET}」" in digest
-    assert any(cell.startswith("未回報：") and "個單位（" in cell and cell.endswith("等）") for cell in cells)
+    lines = [line for cell in cells for line in cell.splitlines()]  # an item's cell: 未回報 and 已回報但未填
+    assert "未回報：36個單位（中正第一分局、中正第二分局、大同分局等）" in lines
+    assert "已回報但未填：2個單位（交通警察大隊、外事科）" in lines
