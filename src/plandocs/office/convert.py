@@ -1,7 +1,9 @@
-"""Convert a batch of files with one headless LibreOffice process: a private profile, a time limit, own group.
+"""Convert files with headless LibreOffice: a private profile that fetches nothing, a time and a memory limit,
+its own process group.
 
-Used for the PDFs of `build --pdf` (pdf.py) and for the returns no native reader reads (.odt, .doc, read as
-.docx after conversion). A user's open LibreOffice window would otherwise swallow the job, so the process
+Used for the PDFs of `build --pdf` (pdf.py, one batch of our own documents) and for the returns no native reader
+reads (.odt, .doc, .rtf, read as .docx after conversion, each in a run of its own so one unit's file costs only
+itself). A user's open LibreOffice window would otherwise swallow the job, so the process
 gets its own profile; it runs in its own process group, killed whole on time-out, Ctrl-C or termination, and
 by a watchdog or a parent-death signal when plandocs itself is killed. The files are
 copied under numbered names first: LibreOffice is only ever given regular files of ours, and units' files
