@@ -194,9 +194,10 @@ def _pdf_text(path: Path) -> list[str]:
 
 
 def conversions(files: list[Path]) -> list[bytes | str | None]:
-    """Convert every .odt/.doc among the files to .docx in one LibreOffice run: per file the .docx bytes, or why
-    none was made; None for files that need no conversion."""
-    from ..office.convert import INSTALL_HINT_RETURNS, convert, find_soffice
+    """Convert every .odt/.doc/.rtf among the files to .docx, each in a LibreOffice run of its own under a time
+    and memory cap: per file the .docx bytes, or why none was made; None for files that need no conversion."""
+    from ..office.convert import (INSTALL_HINT_RETURNS, MEMORY_BYTES, convert_each, find_soffice,
+                                  without_external_targets)
 
     wanted = [index for index, path in enumerate(files) if path.suffix.lower() in CONVERTED_SUFFIXES
               and not _skip_reason(path) and path.is_file()]
@@ -221,11 +222,22 @@ def conversions(files: list[Path]) -> list[bytes | str | None]:
     if not inputs:
         return results
     try:
-        converted = convert(inputs, "docx:MS Word 2007 XML", soffice)
+        converted = convert_each(inputs, "docx:MS Word 2007 XML", soffice)
     except OSError as error:
         for index in kept:
             results[index] = f"無法啟動 LibreOffice（{error.strerror or error}），未能轉檔讀取；請確認安裝完整或重新安裝。"
         return results
+    for index, run in zip(kept, converted):
+        data = run.outputs[0]
+        if data:
+            results[index] = without_external_targets(data)
+        elif not run.finished:
+            results[index] = (f"{files[index].name}：LibreOffice 在 {run.timeout:.0f} 秒內未完成轉檔（每檔上限），已停止；"
+                              "請該單位另存為 .docx 後寄回。")
+        else:
+            results[index] = (f"{files[index].name}：LibreOffice 無法轉換此檔（可能已損毀、設有密碼，或超過每檔記憶體上限 "
+                              f"{MEMORY_BYTES // 1024 ** 3} GB）；請該單位以 Word 開啟確認後另存為 .docx 再寄回。")
+    return results
     for index, data in zip(kept, converted.outputs):
         if data:
             results[index] = data
