@@ -1,6 +1,8 @@
 """Read the other spreadsheet kinds units send back (.ods, .xls, .xlsb) into the same WorkbookData as an .xlsx.
 
-python-calamine (a Rust reader) parses the cells: it never runs macros and needs no office suite. The
+An .ods's content.xml is read here, streaming, as Calc shows its cells (line breaks, repeated spaces and
+error results kept); python-calamine (a Rust reader) parses an .xls or .xlsb. Neither runs macros or needs an
+office suite. The
 same guards as for an .xlsx come first (file size, zip limits for .ods, encryption), and the identity the
 form carries is read where each kind keeps it: the hidden sheet in every kind, and for an .ods also the
 custom properties of meta.xml. What calamine does not give (formulas, an .xls's custom properties) is not
@@ -55,7 +57,8 @@ def read_spreadsheet(path: Path, display_name: str) -> WorkbookData:
             if "meta.xml" in archive.namelist():
                 properties, modified = _odf_meta(archive.read("meta.xml"))
             if "content.xml" in archive.namelist():
-                _check_ods_extent(archive.read("content.xml"), where)
+                return WorkbookData(_ods_sheets(archive.read("content.xml"), where), properties, modified,
+                                    has_macros=False)
         except UnreadableWorkbook:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError, OSError, EOFError) as error:
@@ -75,39 +78,67 @@ def read_spreadsheet(path: Path, display_name: str) -> WorkbookData:
     return WorkbookData(sheets, properties, modified, has_macros=False)
 
 
-def _check_ods_extent(content: bytes, where: Location) -> None:
-    """Refuse an .ods whose filled cells span more than MAX_DENSE_CELLS on a sheet, counting repeated rows and
-    columns as calamine expands them, before calamine is given it."""
+def _ods_sheets(content: bytes, where: Location) -> list[SheetData]:
+    """The worksheets of an .ods's content.xml as Calc shows them, read in one streaming pass that refuses a
+    sheet whose filled cells span more than MAX_DENSE_CELLS (repeated rows and columns counted) or hold more
+    than MAX_CELLS cells. calamine is not used here: it joins a cell's paragraphs, drops repeated spaces and
+    reads error results as empty cells."""
     from defusedxml.expatreader import DefusedExpatParser
 
-    extent = _OdsExtent()
+    reader = _OdsCells()
     parser = DefusedExpatParser(forbid_dtd=True)
-    parser.setContentHandler(extent)
+    parser.setContentHandler(reader)
     try:
         parser.parse(io.BytesIO(content))
     except _TooWide:
         raise UnreadableWorkbook(f"工作表的儲存格範圍超過 {MAX_DENSE_CELLS:,} 格，不是填報表，未讀取。", where) from None
+    except _TooMany:
+        raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", where) from None
+    except _TooManyMerges as sheet:
+        raise UnreadableWorkbook(too_many_merges(str(sheet)), where) from None
+    return reader.sheets
 
 
 class _TooWide(Exception):
     pass
 
 
-class _OdsExtent(ContentHandler):
-    """Follows rows and cells of content.xml with their repeats; stops as soon as a sheet's filled cells span
-    too much."""
+class _TooMany(Exception):
+    pass
+
+
+class _TooManyMerges(Exception):
+    pass
+
+
+class _OdsCells(ContentHandler):
+    """Follows tables, rows and cells of content.xml with their repeats and collects each filled cell's value:
+    paragraphs joined by line breaks, text:s as its count of spaces, text:tab and text:line-break as the
+    characters they stand for, annotations left out."""
 
     def __init__(self):
         super().__init__()
+        self.sheets: list[SheetData] = []
+        self.sheet: SheetData | None = None
+        self.count = 0
         self.row = self.column = 0
         self.row_repeat = self.cell_repeat = 1
         self.cell_start = 0
-        self.filled = False
+        self.cell_attrs = None
+        self.paragraphs: list[list[str]] | None = None  # the open cell's paragraphs, None outside a cell
+        self.paragraph_depth = 0
+        self.annotation_depth = 0
         self.last_row = self.last_column = 0
 
     def startElement(self, name, attrs):
         local = name.rpartition(":")[2]
-        if local == "table":
+        if self.annotation_depth:
+            self.annotation_depth += local == "annotation"
+        elif local == "annotation":
+            self.annotation_depth = 1
+        elif local == "table" and self.paragraphs is None:
+            self.sheet = SheetData(attrs.get("table:name", ""))
+            self.sheets.append(self.sheet)
             self.row = self.last_row = self.last_column = 0
         elif local == "table-row":
             self.row_repeat = _repeat(attrs, "table:number-rows-repeated")
@@ -116,22 +147,102 @@ class _OdsExtent(ContentHandler):
             self.cell_repeat = _repeat(attrs, "table:number-columns-repeated")
             self.cell_start = self.column
             self.column += self.cell_repeat
-            self.filled = "office:value-type" in attrs
+            self.cell_attrs = dict(attrs)
+            self.paragraphs = []
+            self._merge(attrs)
+        elif self.paragraphs is not None:
+            if local in ("p", "h"):
+                self.paragraph_depth += 1
+                if self.paragraph_depth == 1:
+                    self.paragraphs.append([])
+            elif self.paragraph_depth and local == "s":
+                self.paragraphs[-1].append(" " * _repeat(attrs, "text:c"))
+            elif self.paragraph_depth and local == "tab":
+                self.paragraphs[-1].append("\t")
+            elif self.paragraph_depth and local == "line-break":
+                self.paragraphs[-1].append("\n")
 
     def characters(self, content):
-        if content.strip():
-            self.filled = True
+        if self.paragraph_depth and not self.annotation_depth:
+            self.paragraphs[-1].append(content)
 
     def endElement(self, name):
         local = name.rpartition(":")[2]
-        if local in ("table-cell", "covered-table-cell") and self.filled:
-            self.filled = False
-            self.last_row = max(self.last_row, self.row + self.row_repeat)
-            self.last_column = max(self.last_column, self.cell_start + self.cell_repeat)
-            if self.last_row * self.last_column > MAX_DENSE_CELLS:
-                raise _TooWide
+        if self.annotation_depth:
+            self.annotation_depth -= local == "annotation"
+        elif local in ("p", "h") and self.paragraph_depth:
+            self.paragraph_depth -= 1
+        elif local in ("table-cell", "covered-table-cell") and self.paragraphs is not None:
+            value, error = _ods_value(self.cell_attrs, "\n".join("".join(p) for p in self.paragraphs))
+            self.paragraphs = None
+            if value is not None or error is not None:
+                self._fill(value, error)
         elif local == "table-row":
             self.row += self.row_repeat
+
+    def _merge(self, attrs):
+        rows = _repeat(attrs, "table:number-rows-spanned")
+        columns = _repeat(attrs, "table:number-columns-spanned")
+        if rows > 1 or columns > 1:
+            if len(self.sheet.merged) >= MAX_MERGED_RANGES:  # the limit the .xlsx reader keeps, for the same reason
+                raise _TooManyMerges(self.sheet.name)
+            first_row, first_column = self.row + 1, self.cell_start + 1
+            self.sheet.merged.append((first_row, first_column, first_row + rows - 1, first_column + columns - 1))
+
+    def _fill(self, value, error):
+        self.last_row = max(self.last_row, self.row + self.row_repeat)
+        self.last_column = max(self.last_column, self.cell_start + self.cell_repeat)
+        if self.last_row * self.last_column > MAX_DENSE_CELLS:
+            raise _TooWide
+        self.count += self.row_repeat * self.cell_repeat
+        if self.count > MAX_CELLS:
+            raise _TooMany
+        for row in range(self.row + 1, self.row + self.row_repeat + 1):
+            for column in range(self.cell_start + 1, self.cell_start + self.cell_repeat + 1):
+                self.sheet.cells[row, column] = CellData(row, column, value, error=error)
+
+
+def _ods_value(attrs, text: str):
+    """A cell's (value, error) as Calc shows it, from its office:value-type and the text it displays."""
+    kind = attrs.get("office:value-type")
+    if "table:formula" in attrs and (attrs.get("calcext:value-type") == "error" or _is_error_text(text)):
+        return None, text
+    try:
+        if kind in ("float", "percentage", "currency"):
+            return _cell(0, 0, float(attrs["office:value"])).value, None
+        if kind == "date":
+            return _ods_date(attrs["office:date-value"]), None
+        if kind == "time":
+            return _ods_duration(attrs["office:time-value"]), None
+        if kind == "boolean":
+            return attrs["office:boolean-value"].strip().lower() == "true", None
+    except (KeyError, ValueError):
+        pass  # a value attribute missing or malformed: the text Calc shows is what the cell holds
+    if kind == "string" and "office:string-value" in attrs:
+        return attrs["office:string-value"], None
+    return (text if text else None), None
+
+
+def _is_error_text(text: str) -> bool:
+    return (text.startswith("#") and text.rstrip("!?").upper() in _ERRORS) or (
+        text.startswith("Err:") and text[4:].isdigit())
+
+
+def _ods_date(text: str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return stamp.replace(tzinfo=None)
+
+
+def _ods_duration(text: str) -> str:
+    """An ISO 8601 duration such as PT12H30M00S as the clock time Calc shows (12:30:00)."""
+    import re
+
+    match = re.fullmatch(r"-?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", text.strip())
+    if not match:
+        raise ValueError(text)
+    days, hours, minutes, seconds = match.groups()
+    return str(dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
+                            seconds=round(float(seconds or 0))))
 
 
 def _repeat(attrs, name: str) -> int:
