@@ -6,7 +6,9 @@ Run by Debian's own /usr/bin/python3 (python3-uno belongs to it, not to a virtua
 
 JOBS.json is a list of jobs, each {"source": path, "targets": [[path, filter], ...], "edits": [...]}.
 Edits of a spreadsheet: {"cell": [sheet, "C4"], "text": "..."} (typed through FormulaLocal, so 107/6/25
-becomes a date and 1,238 a number, as typing does), {"insert_rows": [sheet, row_index, count]}.
+becomes a date and 1,238 a number, as typing does), {"cell": [sheet, "C4"], "string": "..."} (stored as text
+whatever it begins with, as a clerk's leading apostrophe does; \n is a line break in the cell),
+{"insert_rows": [sheet, row_index, count]}.
 Edits of a text document: {"table_cell": [table_index, "C2"], "text": "..."} (paragraphs split on \\n),
 {"insert_table_rows": [table_index, row_index, count]}, {"merge": [table_index, "A3", rows_down]},
 {"paragraph": "..."} (typed after the table, at the end of the document).
@@ -48,7 +50,10 @@ def _sheet_edit(document, edit):
     if "cell" in edit:
         sheet_name, address = edit["cell"]
         cell = document.Sheets.getByName(sheet_name).getCellRangeByName(address)
-        cell.FormulaLocal = edit["text"]
+        if "string" in edit:
+            cell.setString(edit["string"])
+        else:
+            cell.FormulaLocal = edit["text"]
     elif "insert_rows" in edit:
         sheet_name, index, count = edit["insert_rows"]
         document.Sheets.getByName(sheet_name).Rows.insertByIndex(index, count)

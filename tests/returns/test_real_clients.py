@@ -37,8 +37,19 @@ def _columns(sheet) -> dict[str, str]:
     return {c.value: c.column_letter for c in sheet[HEADER_ROW] if c.value}
 
 
-def calc_job(output: Path, unit: str, target: Path, filter_name: str) -> tuple[dict, dict]:
-    """Type into a unit's workbook as its clerk would; return the job and what was typed, to look for."""
+# Contents a clerk may type that a careless reader or writer alters: a line break inside the cell, runs of
+# spaces, and text beginning as a formula would (stored as text, as a leading apostrophe makes it).
+AWKWARD = ("第一行\n第二行", "兩個  空格與全形　空格", "=MKceq", "+886-2-2381", "-減號開頭", "@提及")
+
+
+def _content(unit: str, topic: str, number: int, awkward: bool) -> str:
+    return f"{AWKWARD[number]}（{unit}）" if awkward and number < len(AWKWARD) else f"{unit}就{topic}的作法，第{number + 1}項。"
+
+
+def calc_job(output: Path, unit: str, target: Path, filter_name: str, awkward: bool = False) -> tuple[dict, dict]:
+    """Type into a unit's workbook as its clerk would; return the job and what was typed, to look for.
+
+    With `awkward`, the first measures' contents are AWKWARD's, typed as text, and a case count is =1/0."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         form = load_workbook(form_of(output, unit))
@@ -49,8 +60,8 @@ def calc_job(output: Path, unit: str, target: Path, filter_name: str) -> tuple[d
     edits, measures = [], []
     for number, (dimension, topic) in enumerate(REFERENCE_TOPICS):
         row = first_rows[dimension, topic]
-        name, content = f"{unit}{topic}措施", f"{unit}就{topic}的作法，第{number + 1}項。"
-        edits += [{"cell": [SURVEY_SHEET, f"C{row}"], "text": name}, {"cell": [SURVEY_SHEET, f"D{row}"], "text": content}]
+        name, content = f"{unit}{topic}措施", _content(unit, topic, number, awkward)
+        edits += [{"cell": [SURVEY_SHEET, f"C{row}"], "text": name}, {"cell": [SURVEY_SHEET, f"D{row}"], "string": content}]
         measures.append((dimension, topic, name, content))
     # a row inserted under the first measure, as the guide tells: labels left empty, taken from above
     inserted = first_rows[REFERENCE_TOPICS[0]] + 1
@@ -65,17 +76,22 @@ def calc_job(output: Path, unit: str, target: Path, filter_name: str) -> tuple[d
         if code:
             reports[code] = f"{unit}辦理{code}情形"
             edits.append({"cell": [PROGRESS_SHEET, f"{columns[PROGRESS_INPUT]}{row}"], "text": reports[code]})
-            if code == "1.1.1":
-                edits += [{"cell": [PROGRESS_SHEET, f"{columns[case_count_header(106)]}{row}"], "text": "1,238"},
+            if code == "1.1.1":  # the key point asking for case counts; a formula's error stands in one
+                error_cell = f"{columns[case_count_header(106)]}{row}"
+                edits += [{"cell": [PROGRESS_SHEET, error_cell], "text": "=1/0" if awkward else "1,238"},
                           {"cell": [PROGRESS_SHEET, f"{columns[case_count_header(107)]}{row}"], "text": "１２７５"}]
     for label, text in ((REPORT_DATE, "107/6/25"), (REPORTER, "王小明"), (PHONE, "(02)2381-8000#1234")):
         edits.append({"cell": [GUIDE_SHEET, f"B{GUIDE_INPUT_ROWS[label]}"], "text": text})
     job = {"source": str(form_of(output, unit)), "targets": [[str(target), filter_name]], "edits": edits}
-    return job, {"measures": measures, "reports": reports, "counts": {106: 1238, 107: 1275}}
+    typed = {"measures": measures, "reports": reports, "counts": {106: 1238, 107: 1275}}
+    if awkward:
+        typed["error_cell"] = error_cell
+    return job, typed
 
 
-def writer_job(output: Path, unit: str, target: Path, filter_name: str) -> tuple[dict, dict]:
-    """Type into a unit's Word 附表2: table row n+2 is topic n (row 1 holds the headings)."""
+def writer_job(output: Path, unit: str, target: Path, filter_name: str, awkward: bool = False) -> tuple[dict, dict]:
+    """Type into a unit's Word 附表2: table row n+2 is topic n (row 1 holds the headings); with `awkward`, the
+    first measures' contents are AWKWARD's (a line break is a new paragraph of the cell)."""
     edits, measures = [], []
     for number, (dimension, topic) in enumerate(REFERENCE_TOPICS):
         row = number + 2
@@ -85,7 +101,7 @@ def writer_job(output: Path, unit: str, target: Path, filter_name: str) -> tuple
                       {"table_cell": [0, f"D{row}"], "text": f"1. {contents[0]}\n2. {contents[1]}"}]
             measures += [(dimension, topic, n, c) for n, c in zip(names, contents)]
         else:
-            name, content = f"{unit}{topic}措施", f"{unit}就{topic}的作法，第{number + 1}項。"
+            name, content = f"{unit}{topic}措施", _content(unit, topic, number, awkward)
             edits += [{"table_cell": [0, f"C{row}"], "text": name}, {"table_cell": [0, f"D{row}"], "text": content}]
             measures.append((dimension, topic, name, content))
     # rows inserted at the end of the table: one with its own labels, one under it with the 構面 merge extended
@@ -203,3 +219,49 @@ def test_text_typed_beside_the_word_table_is_kept_with_its_place(sent, consolida
     problems = table(consolidated, PROBLEMS_SHEET)
     for unit, _ in WRITER.values():
         assert any(r["單位"] == unit and r["儲存格內容"] == typed[unit]["beside"] for r in problems), unit
+
+
+@pytest.fixture(scope="module")
+def awkward_collect(office, shipped_build, shipped_output: Path, tmp_path_factory):
+    """Returns whose contents begin as formulas, hold line breaks and runs of spaces, and one =1/0 count,
+    saved by LibreOffice in every kind it writes; collected into a project of their own."""
+    folder = tmp_path_factory.mktemp("awkward_returns") / "returns"
+    folder.mkdir()
+    jobs, typed = [], {}
+    for suffix, (unit, filter_name) in CALC.items():
+        job, typed[unit] = calc_job(shipped_output, unit, folder / f"{unit}_回報.{suffix}", filter_name, awkward=True)
+        jobs.append(job)
+    for suffix, (unit, filter_name) in WRITER.items():
+        job, typed[unit] = writer_job(shipped_output, unit, folder / f"{unit}_附表2.{suffix}", filter_name, awkward=True)
+        jobs.append(job)
+    office.fill(jobs)
+    project = make_project(tmp_path_factory.mktemp("awkward_collect") / "project")
+    return typed, collect(Paths(project.source, project.templates, project.output), folder)
+
+
+def test_awkward_text_reaches_the_workbook_character_for_character_from_every_kind(awkward_collect):
+    typed, report = awkward_collect
+    (path,) = [p for p in report.written if p.suffix == ".xlsx" and p.parent == report.folder]
+    listed = {(r["單位"], r["措施名稱"], r["措施內容"]) for r in table(load_workbook(path), MEASURES_SHEET)}
+    for unit, values in typed.items():
+        expected = {(unit, name, content) for _, _, name, content in values["measures"]}
+        assert expected <= listed, (unit, sorted(expected - listed))
+
+
+def test_an_error_result_is_a_located_problem_of_its_cell(awkward_collect):
+    typed, report = awkward_collect
+    (path,) = [p for p in report.written if p.suffix == ".xlsx" and p.parent == report.folder]
+    problems = table(load_workbook(path), PROBLEMS_SHEET)
+    # .xlsx and .ods store the result; the .xls reader (python-calamine) gives an error result as an empty cell
+    for unit in (CALC["xlsx"][0], CALC["ods"][0]):
+        cell = typed[unit]["error_cell"]
+        assert any(r["單位"] == unit and r["儲存格"] == cell and "錯誤值" in r["說明"] for r in problems), (unit, cell)
+
+
+def test_no_cell_of_any_workbook_built_or_collected_is_a_formula(awkward_collect, shipped_output):
+    _, report = awkward_collect
+    workbooks = [p for p in report.written if p.suffix == ".xlsx"] + sorted(shipped_output.rglob("*.xlsx"))
+    assert any("補正" in p.parts for p in workbooks) and len(workbooks) > 40
+    formulas = [(p.name, sheet.title, cell.coordinate) for p in workbooks for sheet in load_workbook(p).worksheets
+                for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert formulas == []
