@@ -3,32 +3,17 @@ left out, each value type as its value, and an error result reported as an error
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 import pytest
 
+from helpers.ods import ods_bytes
 from plandocs.office.spreadsheet_reader import read_spreadsheet
 from plandocs.office.xlsx_reader import MAX_CELLS, UnreadableWorkbook
 
-_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-               'xmlns:xlink="http://www.w3.org/1999/xlink" '
-               'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
-               'xmlns:dc="http://purl.org/dc/elements/1.1/"')
-
 
 def _read(tmp_path, rows: str, name: str = "填報.ods"):
-    content = (f'<?xml version="1.0"?><office:document-content {_NAMESPACES}><office:body><office:spreadsheet>'
-               f'<table:table table:name="調查表">{rows}</table:table></office:spreadsheet></office:body>'
-               "</office:document-content>")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content)
     path = tmp_path / name
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(ods_bytes(rows))
     (sheet,) = read_spreadsheet(path, name).sheets
     assert sheet.name == "調查表"
     return sheet

@@ -1,36 +1,13 @@
 """A spreadsheet of another kind costs what it holds: calamine is never handed a sheet it would lay out in gigabytes."""
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
 
+from helpers.ods import ods_bytes
 from plandocs.office.spreadsheet_reader import MAX_DENSE_CELLS, read_spreadsheet, sheets_as_json, sheets_from_json
 from plandocs.office.workbook_data import CellData, SheetData
 from plandocs.office.xlsx_reader import UnreadableWorkbook
-
-_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-
-
-_MANIFEST = ('<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-             '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-             '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
-
-
-def _ods(rows: str) -> bytes:
-    content = (f'<?xml version="1.0"?><office:document-content {_NAMESPACES}><office:body><office:spreadsheet>'
-               f'<table:table table:name="調查表">{rows}</table:table></office:spreadsheet></office:body>'
-               "</office:document-content>")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content)
-        archive.writestr("META-INF/manifest.xml", _MANIFEST)
-    return buffer.getvalue()
-
 
 def _cell(text: str, repeat: int = 1) -> str:
     return (f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
@@ -39,7 +16,7 @@ def _cell(text: str, repeat: int = 1) -> str:
 
 def test_an_ods_whose_repeated_cells_span_a_whole_sheet_is_refused_before_it_is_laid_out(tmp_path):
     path = tmp_path / "整張.ods"
-    path.write_bytes(_ods(f'<table:table-row table:number-rows-repeated="1000000">{_cell("x", 16000)}</table:table-row>'))
+    path.write_bytes(ods_bytes(f'<table:table-row table:number-rows-repeated="1000000">{_cell("x", 16000)}</table:table-row>'))
     with pytest.raises(UnreadableWorkbook, match=f"超過 {MAX_DENSE_CELLS:,} 格") as raised:
         read_spreadsheet(path, "整張.ods")
     assert raised.value.location.file == "整張.ods"
@@ -48,7 +25,7 @@ def test_an_ods_whose_repeated_cells_span_a_whole_sheet_is_refused_before_it_is_
 def test_empty_rows_repeated_to_the_end_as_calc_saves_them_cost_nothing(tmp_path):
     path = tmp_path / "正常.ods"
     empty = '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/>'
-    path.write_bytes(_ods(f"<table:table-row>{_cell('構面名稱')}{_cell('項目')}</table:table-row>{empty}</table:table-row>"))
+    path.write_bytes(ods_bytes(f"<table:table-row>{_cell('構面名稱')}{_cell('項目')}</table:table-row>{empty}</table:table-row>"))
     (sheet,) = read_spreadsheet(path, "正常.ods").sheets
     assert {(c.row, c.column): c.value for c in sheet.cells.values()} == {(1, 1): "構面名稱", (1, 2): "項目"}
 

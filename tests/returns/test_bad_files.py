@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from helpers.ods import ods_bytes
 from helpers.project import make_project
 from helpers.returns_factory import filled
 from plandocs.commands.build import build
@@ -37,23 +38,6 @@ def _with_year_one(source: Path, target: Path, part: str, pattern: bytes) -> Non
             copy.writestr(item, data)
 
 
-def _ods(target: Path) -> None:
-    """A minimal OpenDocument spreadsheet saved, by its meta.xml, in year 1."""
-    office = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-    with zipfile.ZipFile(target, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
-        archive.writestr("content.xml", f'<office:document-content {office} '
-                         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-                         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
-                         '<office:spreadsheet><table:table table:name="調查表"><table:table-row><table:table-cell>'
-                         '<text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
-                         '</office:body></office:document-content>')
-        archive.writestr("meta.xml", f'<office:document-meta {office} xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                         'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta>'
-                         f'<meta:creation-date>{YEAR_ONE.decode()}</meta:creation-date><dc:date>{YEAR_ONE.decode()}'
-                         '</dc:date></office:meta></office:document-meta>')
-
-
 def _progress_csv(form, target: Path, long_code: str) -> None:
     """The 辦理情形 sheet exported as a .csv, one 辦理情形 of 200,000 characters."""
     rows = [[cell.value for cell in row] for row in form.progress_sheet.iter_rows(min_row=HEADER_ROW)]
@@ -75,7 +59,10 @@ def test_each_trigger_is_its_files_entry_and_the_good_returns_are_consolidated(t
     (word_form,) = (paths.output / "各單位" / "信義分局").glob("*.docx")
     _with_year_one(word_form, returns / "信義分局_回報.docx", "docProps/core.xml",
                    rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*")
-    _ods(returns / "萬華分局_回報.ods")
+    stamp = YEAR_ONE.decode()  # an .ods saved, by its meta.xml, in year 1
+    (returns / "萬華分局_回報.ods").write_bytes(ods_bytes(
+        "<table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>",
+        meta=f"<meta:creation-date>{stamp}</meta:creation-date><dc:date>{stamp}</dc:date>"))
     form = filled(paths.output, "士林分局")
     form.save(tmp_path / "士林分局.xlsx")
     _progress_csv(form, returns / "士林分局_辦理情形.csv", "1.1.1")
