@@ -236,3 +236,22 @@ def test_a_workbook_can_be_made_for_one_unit_directly(plan):
                                                       IDENTITY_SHEET]
     assert workbook.active.title == GUIDE_SHEET
     assert progress_codes(workbook) == ["1.1.1"]  # 會計室 answers only through 各業務單位
+
+
+def test_a_written_title_names_the_plan_in_the_units_workbook_as_written(project, edit_master):
+    from plandocs.commands.build import build
+
+    written = "臺北市政府警察局107年提升服務品質執行計畫"
+
+    def add_title(workbook) -> None:
+        facts = workbook["計畫資料"]
+        facts.append(["計畫標題", written])
+
+    edit_master(add_title)
+    build(project)
+    workbook = load_workbook(workbook_path(project.output, "中山分局"))
+    texts = [str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    assert "臺北市政府警察局中山分局107年提升服務品質執行計畫辦理情形" in texts
+    assert any("本單位107年提升服務品質執行計畫之措施" in text for text in texts)
+    assert not any("107年度" in text for text in texts if "提升服務品質執行計畫" in text)

@@ -177,7 +177,7 @@ class _Sheets:
         through = f"（含{groups}等群組）" if groups else ""
         counts = f"；要求提供件數者，另請填寫{years}年申辦件數（半形數字）" if years else ""
         steps = [
-            f"一、「{SURVEY_SHEET}」：請就各構面、項目填寫本單位{facts.year}年度{facts.plan_name}之措施（措施名稱、措施內容）。"
+            f"一、「{SURVEY_SHEET}」：請就各構面、項目填寫本單位{facts.title_after_agency}之措施（措施名稱、措施內容）。"
             f"每一項目預留 {SURVEY_ROWS_PER_TOPIC} 列，表末另有空白列；不敷使用時，選取黃色區域任一列的列號，按右鍵「插入」即可新增一列。"
             "構面名稱與項目請由下拉選單選取。",
             f"二、「{PROGRESS_SHEET}」：列出{self.measures_label}中本單位應辦理{through}的評核重點，"
@@ -220,7 +220,7 @@ class _Sheets:
         headings = progress_headers(self.plan)
         widths = [7, 8, 10, 14, 58, 16, 13, 40] + [9] * (len(headings) - len(PROGRESS_HEADERS))
         sheet = self._sheet(PROGRESS_SHEET, widths, landscape=True)
-        title = f"{facts.agency}{self.unit.name}{facts.year}年度{facts.plan_name}辦理情形"
+        title = f"{facts.agency}{self.unit.name}{facts.title_after_agency}辦理情形"
         if rows:
             note = f"請於黃色儲存格填寫各評核重點的辦理情形，並於{self.due}前寄送{facts.recipient}。"
         else:

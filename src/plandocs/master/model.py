@@ -195,6 +195,12 @@ class Facts:
         """The plan's title: 計畫標題 as written, or 機關名稱＋計畫年度＋「年度」＋計畫名稱."""
         return self.written_title or f"{self.agency}{self.year}年度{self.plan_name}"
 
+    @property
+    def title_after_agency(self) -> str:
+        """The title without the agency's name it begins with (107年度提升服務品質執行計畫), for the places
+        that name the plan after a unit: 「…中山分局107年度…辦理情形」, 「本單位107年度…之措施」."""
+        return self.title.removeprefix(self.agency)
+
     def unit_survey_title(self, unit_name: str) -> str:
         """The title of one unit's 附表2, e.g. 臺北市政府警察局督察室107年提升服務品質…調查表."""
         return f"{self.agency}{unit_name}{self.year}年{self.survey_title}"
