@@ -52,14 +52,15 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     roster_attachment = plan.facts.attachment(AttachmentKind.ROSTER)
     if roster_attachment is not None:
         roster = render_template(template_path(paths, ROSTER_TEMPLATE), lambda styles: roster_context(plan, styles),
-                                 names=plan.unit_names)
+                                 names=plan.unit_names, title_names=plan.facts.typed_names)
         subdocuments["roster_form"] = roster
     survey_template = template_path(paths, SURVEY_TEMPLATE)
     if plan.facts.attachment(AttachmentKind.SURVEY) is not None:
         subdocuments["survey_form"] = render_template(survey_template, lambda styles: survey_context(plan, None),
-                                                      names=plan.unit_names)
+                                                      names=plan.unit_names, title_names=plan.facts.typed_names)
     circular = render_template(
-        template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles), subdocuments, plan.unit_names)
+        template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles), subdocuments, plan.unit_names,
+        title_names=plan.facts.typed_names)
     add(safe_file_name(plan.facts.title) + ".docx", circular, f"{plan.facts.issue_word}計畫")
     if roster_attachment is not None:
         add(safe_file_name(f"{roster_attachment.label}_{plan.facts.agency}{plan.facts.roster_title}") + ".docx",
@@ -69,7 +70,8 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
     # each unit's 附表2 carries the form's identity, as its workbook does, so a Word return is recognised by it
     def survey(unit, name: str) -> bytes:
         named = dataclasses.replace(unit, name=name)
-        document = render_template(survey_template, lambda styles: survey_context(plan, named), names=plan.unit_names)
+        document = render_template(survey_template, lambda styles: survey_context(plan, named), names=plan.unit_names,
+                                   title_names=plan.facts.typed_names)
         return reproducible(with_identity(document, identity(plan, named)), stamp)
 
     surveys = copies_per_unit(units, survey)

@@ -36,9 +36,11 @@ _SPLIT_ROOM = 0.4
 _WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
 
 
-def paginate(document_root, styles_root, names: frozenset[str] = frozenset()) -> None:
+def paginate(document_root, styles_root, names: frozenset[str] = frozenset(),
+             title_names: frozenset[str] = frozenset()) -> None:
     """Apply every rule above to a rendered document's tree (w:document), in place; `names` (the units')
-    are kept whole on a line in every column that lists them."""
+    are kept whole on a line in every column that lists them, and a title breaks inside none of them nor of
+    `title_names` (the agency's and the plan's)."""
     styles = Styles(styles_root)
     body = document_root.find(w("body"))
     for elements, page in section_pages(body):
@@ -46,7 +48,7 @@ def paginate(document_root, styles_root, names: frozenset[str] = frozenset()) ->
             if element.tag == w("tbl"):
                 fit_columns(element, styles, names)
             elif element.tag == w("p"):
-                break_title(element, styles, page)
+                break_title(element, styles, page, names | title_names)
         _Flow(styles, page).place(elements)
 
 

@@ -122,11 +122,12 @@ def _environment():
 
 def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
                     subdocuments: dict[str, bytes] | None = None, names: frozenset[str] = frozenset(),
-                    numbers_as_latin: bool = True) -> bytes:
+                    numbers_as_latin: bool = True, title_names: frozenset[str] = frozenset()) -> bytes:
     """Render one template to .docx bytes; template mistakes become a TemplateError naming the file.
 
     `make_context` receives the template's style ids by name, so generated paragraphs use its styles;
-    `names` (the units') are kept whole on a line in the tables' columns that list them; with
+    `names` (the units') are kept whole on a line in the tables' columns that list them, and titles break
+    inside none of them nor of `title_names`; with
     `numbers_as_latin`, numbers are set as Latin text (whole_numbers.py).
     """
     from docxtpl import DocxTemplate
@@ -145,7 +146,7 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
             raise TemplateError(f"範本中的運算式無法計算（{type(error).__name__}：{error}）；請檢查範本中含運算的標籤。",
                                 where) from error
         _unescape_properties(template, templated)
-        paginate(template.docx.element, template.docx.styles.element, names)
+        paginate(template.docx.element, template.docx.styles.element, names, title_names)
         if numbers_as_latin:
             set_numbers_as_latin(template.docx.element)
         buffer = io.BytesIO()

@@ -207,8 +207,9 @@ def _redistribute(grid: list[int], need: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------- titles
 
-def break_title(paragraph, styles: Styles, page: Page) -> None:
-    """A centred paragraph of one line that does not fit: line breaks at natural boundaries only.
+def break_title(paragraph, styles: Styles, page: Page, names: frozenset[str] = frozenset()) -> None:
+    """A centred paragraph of one line that does not fit: line breaks at natural boundaries only, never
+    inside one of `names` (a name typed in the master may itself hold what looks like a boundary: 府, 表).
 
     Two lines, balanced, where both halves fit; else as few lines as fit, each ending at a boundary.
     A title that cannot be broken so is left to the office program.
@@ -221,7 +222,9 @@ def break_title(paragraph, styles: Styles, page: Page) -> None:
     room = (page.width - fmt.left) / (fmt.size * 10) - 0.5
     if not text or text_width(text) <= room or len(text) > 120:
         return
-    boundaries = sorted({m.start() for m in _TITLE_BOUNDARY.finditer(text) if 0 < m.start() < len(text)})
+    inside = {position for name in names for found in re.finditer(re.escape(name), text)
+              for position in range(found.start() + 1, found.end())}
+    boundaries = sorted({m.start() for m in _TITLE_BOUNDARY.finditer(text) if 0 < m.start() < len(text)} - inside)
     halves = [p for p in boundaries if text_width(text[:p]) <= room and text_width(text[p:]) <= room]
     if halves:
         breaks = [min(halves, key=lambda p: (abs(text_width(text[:p]) - text_width(text[p:])), p))]

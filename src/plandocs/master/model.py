@@ -201,6 +201,12 @@ class Facts:
         that name the plan after a unit: 「…中山分局107年度…辦理情形」, 「本單位107年度…之措施」."""
         return self.title.removeprefix(self.agency)
 
+    @property
+    def typed_names(self) -> frozenset[str]:
+        """The names typed in the master that a title is made of: a title breaks between them, never inside."""
+        return frozenset(n for n in (self.agency, self.plan_name, self.written_title,
+                                     *(attachment.title for attachment in self.attachments)) if n)
+
     def unit_survey_title(self, unit_name: str) -> str:
         """The title of one unit's 附表2, e.g. 臺北市政府警察局督察室107年提升服務品質…調查表."""
         return f"{self.agency}{unit_name}{self.year}年{self.survey_title}"

@@ -145,7 +145,8 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
     reply_by = reply_date(collection)
     folder = PurePosixPath(REMINDERS_FOLDER)
     notice = reproducible(render_template(template_path(paths, REMINDER_TEMPLATE),
-                                          lambda styles: reminder_context(collection, styles), names=plan.unit_names),
+                                          lambda styles: reminder_context(collection, styles), names=plan.unit_names,
+                                          title_names=plan.facts.typed_names),
                           stamp)
     name = f"{plan.facts.year}年{REMINDER_KIND}"
     outputs.add(Artifact(folder / f"{name}.docx", notice, REMINDER_KIND))

@@ -265,7 +265,8 @@ def render_report(template: Path, collection: Collection, problems: list[Finding
     # The report of a large collect holds tens of thousands of numbers (counts, years): cutting a run around
     # each took a 1,000-return collect from 43 s to 62 s (and 464 to 778 MB). Its tables' widths keep numbers whole.
     return render_template(template, lambda styles: report_context(collection, problems, styles),
-                           names=collection.plan.unit_names, numbers_as_latin=False)
+                           names=collection.plan.unit_names, numbers_as_latin=False,
+                           title_names=collection.plan.facts.typed_names)
 
 
 def _render_shared_report() -> bytes:
