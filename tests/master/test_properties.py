@@ -200,7 +200,10 @@ TEXT = st.lists(st.one_of(st.text(max_size=6), SPECIAL, st.text(alphabet=CJK, mi
 LONG = st.builds(lambda piece, times: piece * times, st.text(alphabet=CJK, min_size=1, max_size=8),
                  st.integers(min_value=200, max_value=2000))  # up to 16,000 characters, Excel holds 32,767
 TEXTS = st.one_of(TEXT, TEXT, TEXT, LONG)
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomized: the same examples on every run, so that a red run is the code's doing and can be repeated;
+# a case found by exploring (derandomize=False) is kept as an @example below
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
