@@ -46,7 +46,9 @@ def worker_pool(workers: int, *values):
     try:
         yield pool
     except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor offers no public way
+        # The executor offers no public way to end its workers; shutting down forgets them, so note them first.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        results = getattr(pool, "_result_queue", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
@@ -54,5 +56,10 @@ def worker_pool(workers: int, *values):
         for process in processes:
             with contextlib.suppress(Exception):
                 process.join(5)
+        # A worker ended while sending its result leaves half a message in the result pipe: the executor's
+        # thread would wait for the rest for ever, and the interpreter waits for that thread before it exits.
+        # This process holds the pipe's last writing end; closing it ends that wait, and the thread closes down.
+        with contextlib.suppress(Exception):
+            results._writer.close()
         raise
     pool.shutdown(wait=True)
