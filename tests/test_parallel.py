@@ -22,7 +22,7 @@ _STOPPED_WHILE_SENDING = textwrap.dedent("""
         marker, delay = Path(sys.argv[1]), float(sys.argv[2])
         try:
             with worker_pool(1) as pool:
-                future = pool.submit(large_result, str(marker))
+                pool.submit(large_result, str(marker))
                 while not marker.exists():
                     time.sleep(0.001)
                 time.sleep(delay)
