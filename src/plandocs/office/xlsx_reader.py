@@ -24,6 +24,7 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import InputError, Location
 from .workbook_data import CellData, SheetData, WorkbookData, column_index, saved_time
+from .excel_dates import excel_date, is_date_format
 from .formats import CFB_SIGNATURE, ZIP_SIGNATURE, Relationship, internal_relationships, relationships_part
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is about 30 KB; 20 MB leaves room for pasted pictures
@@ -200,8 +201,6 @@ class _Reader:
         """Indexes of the cell formats that show a number as a date."""
         if part is None:
             return set()
-        from openpyxl.styles.numbers import is_date_format
-
         root = self.parse(part)
         custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
                         if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
@@ -402,7 +401,7 @@ def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | N
         if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
             value = value_text
         elif int(attributes.get("s", "0")) in date_styles:
-            value = _excel_date(number, date1904)
+            value = excel_date(number, date1904)
         else:
             value = int(number) if number.is_integer() and abs(number) < 2**53 else number
     if value is None and formula is None and error is None:
@@ -410,18 +409,3 @@ def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | N
     if value == "" and formula is None:
         return None
     return CellData(row, column, value, formula, error)
-
-
-def _excel_date(serial: float, date1904: bool) -> dt.datetime | float:
-    """A date-formatted number as a date; a number under one day (a time of day) stays a number."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
-    try:
-        value = from_excel(serial, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
-    except (OverflowError, ValueError):  # e.g. 20180625 typed into a date cell: Excel shows ####
-        return serial
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return serial

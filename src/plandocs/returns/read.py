@@ -238,14 +238,6 @@ def conversions(files: list[Path]) -> list[bytes | str | None]:
             results[index] = (f"{files[index].name}：LibreOffice 無法轉換此檔（可能已損毀、設有密碼，或超過每檔記憶體上限 "
                               f"{MEMORY_BYTES // 1024 ** 3} GB）；請該單位以 Word 開啟確認後另存為 .docx 再寄回。")
     return results
-    for index, data in zip(kept, converted.outputs):
-        if data:
-            results[index] = data
-        elif not converted.finished:
-            results[index] = f"LibreOffice 在 {converted.timeout:.0f} 秒內未完成轉檔，已停止；請重新執行，或請該單位另存為 .docx。"
-        else:
-            results[index] = "LibreOffice 無法轉換此檔（可能已損毀或設有密碼）；請該單位以 Word 開啟確認後另存為 .docx 再寄回。"
-    return results
 
 
 def _read_shared(path: Path, converted: bytes | str | None) -> Return:
