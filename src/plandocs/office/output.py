@@ -26,7 +26,7 @@ from ..errors import Location, OutputError, os_error_text
 from .text_cells import starts_like_formula
 
 MANIFEST = "manifest.csv"
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 # Windows refuses these in file names; the rest of a unit's name is kept as typed.
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -55,7 +55,7 @@ def reproducible(data: bytes, stamp: dt.datetime) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     entries = source.infolist()
     core = source.read("docProps/core.xml") if "docProps/core.xml" in source.namelist() else b""
-    if all(info.date_time == _FIXED_ZIP_TIME for info in entries) and _fixed_core(core, iso) == core:
+    if all(info.date_time == FIXED_ZIP_TIME for info in entries) and _fixed_core(core, iso) == core:
         return data
     target_buffer = io.BytesIO()
     with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
@@ -63,7 +63,7 @@ def reproducible(data: bytes, stamp: dt.datetime) -> bytes:
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 content = _fixed_core(content, iso)
-            entry = zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME)
+            entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             target.writestr(entry, content)

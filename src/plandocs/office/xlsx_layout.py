@@ -16,7 +16,7 @@ BASE_FONT_SIZE = 12
 LINE_HEIGHT_FACTOR = 1.3  # a line's height in points per point of font size, for the Kai faces
 ROW_PADDING = 4  # points
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
-EXCEL_CELL_CHARACTERS = 32_767  # characters a cell holds; longer text is cut visibly, and check warns about it
+EXCEL_CELL_CHARACTERS = 32_767  # UTF-16 units a cell holds; longer text is cut visibly, and check warns about it
 
 
 def display_width(line: str) -> int:
@@ -49,6 +49,24 @@ def cut_note(where: str) -> str:
     return f"……（以下略，全文見{where}）"
 
 
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def fit_to_cell(text: str, note: str) -> str:
+    """`text` as a cell can hold it: a longer text is cut and ends with `note`, which says where the rest is.
+
+    Excel counts UTF-16 units, so a character outside the Basic Multilingual Plane (an emoji, a rare 漢字 of
+    plane 2) counts two; XlsxWriter refuses, and leaves out, a string over the limit.
+    """
+    if len(text) * 2 <= EXCEL_CELL_CHARACTERS or utf16_units(text) <= EXCEL_CELL_CHARACTERS:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")[:(EXCEL_CELL_CHARACTERS - utf16_units(note)) * 2]
+    if 0xD800 <= int.from_bytes(units[-2:], "little") <= 0xDBFF:
+        units = units[:-2]  # the first half of a character the cut falls in
+    return units.decode("utf-16-le", "surrogatepass") + note
+
+
 def write_text(sheet, row: int, column: int, text: str, cell_format=None, note: str = CUT_NOTE) -> None:
     """Write text as text, never as a formula, and never cut silently at Excel's limit: a longer text ends
     with `note`, which says where the full text is.
@@ -56,8 +74,7 @@ def write_text(sheet, row: int, column: int, text: str, cell_format=None, note: 
     XlsxWriter stores a string shaped '<r>…</r>' raw, as rich-text XML; such a text is written as three plain
     runs instead (XlsxWriter wants more than two), which Excel shows, and openpyxl reads, as the original.
     """
-    if len(text) > EXCEL_CELL_CHARACTERS:
-        text = text[:EXCEL_CELL_CHARACTERS - len(note)] + note
+    text = fit_to_cell(text, note)
     if text.startswith("<r>") and text.endswith("</r>"):
         sheet.write_rich_string(row, column, text[:1], text[1:2], text[2:], *([cell_format] if cell_format else []))
     elif text:

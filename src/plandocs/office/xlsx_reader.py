@@ -9,6 +9,7 @@ and still report the cell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -33,6 +34,7 @@ MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted arch
 MAX_ENTRIES = 5000
 # Per workbook: a built form holds about 300 cells; what the limit lets through is read in well under 2 s (issue 13)
 MAX_CELLS = 10_000
+MAX_STYLES_BYTES = 256 * 1024  # a form's styles part is ~4 KB; a larger one is parsed each time, not kept
 MAX_MERGED_RANGES = 10_000  # per sheet: a form has a few dozen
 
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
@@ -197,22 +199,17 @@ class _Reader:
         self.stream(part, handler)
         return handler.strings
 
-    def _date_styles(self, part: str | None) -> set[int]:
+    def _date_styles(self, part: str | None) -> frozenset[int]:
         """Indexes of the cell formats that show a number as a date."""
         if part is None:
-            return set()
-        root = self.parse(part)
-        custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
-                        if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
-        dates: set[int] = set()
-        for container in (e for e in root if _local(e.tag) == "cellXfs"):
-            for index, xf in enumerate(e for e in container if _local(e.tag) == "xf"):
-                number_format = int(xf.get("numFmtId", "0"))
-                if number_format in _BUILTIN_DATE_FORMATS or number_format in custom_dates:
-                    dates.add(index)
-        return dates
+            return frozenset()
+        with self.archive.open(part) as stream:
+            styles = stream.read(MAX_STYLES_BYTES + 1)
+        if len(styles) <= MAX_STYLES_BYTES:
+            return _date_styles_of(styles)
+        return _date_styles_parsed(self.parse(part))
 
-    def _read_sheet(self, part: str, sheet: SheetData, strings: list[str], date_styles: set[int],
+    def _read_sheet(self, part: str, sheet: SheetData, strings: list[str], date_styles: frozenset[int],
                     date1904: bool) -> None:
         handler = _SheetCells(sheet, strings, date_styles, date1904, MAX_CELLS - self.cell_count, self.where)
         self.stream(part, handler)
@@ -237,6 +234,26 @@ class _Reader:
             if _local(element.tag) == "modified" and element.text:
                 return saved_time(element.text)
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _date_styles_of(styles: bytes) -> frozenset[int]:
+    """The date formats of a styles part, once per content: every form plandocs sends has the same styles."""
+    from defusedxml.ElementTree import fromstring
+
+    return _date_styles_parsed(fromstring(styles, forbid_dtd=True))
+
+
+def _date_styles_parsed(root) -> frozenset[int]:
+    custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
+                    if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
+    dates: set[int] = set()
+    for container in (e for e in root if _local(e.tag) == "cellXfs"):
+        for index, xf in enumerate(e for e in container if _local(e.tag) == "xf"):
+            number_format = int(xf.get("numFmtId", "0"))
+            if number_format in _BUILTIN_DATE_FORMATS or number_format in custom_dates:
+                dates.add(index)
+    return frozenset(dates)
 
 
 class _DirectParser(DefusedExpatParser):
@@ -299,7 +316,7 @@ class _SharedStrings(_Texts):
 class _SheetCells(_Texts):
     """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges."""
 
-    def __init__(self, sheet: SheetData, strings: list[str], date_styles: set[int], date1904: bool, budget: int,
+    def __init__(self, sheet: SheetData, strings: list[str], date_styles: frozenset[int], date1904: bool, budget: int,
                  where: Location):
         super().__init__()
         self.sheet, self.strings, self.date_styles, self.date1904 = sheet, strings, date_styles, date1904
@@ -376,7 +393,7 @@ def _range(reference: str) -> tuple[int, int, int, int] | None:
 
 
 def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | None, formula: str | None,
-          inline: list[str], strings: list[str], date_styles: set[int], date1904: bool) -> CellData | None:
+          inline: list[str], strings: list[str], date_styles: frozenset[int], date1904: bool) -> CellData | None:
     """The typed value of a <c> element, or None for a cell that only carries formatting."""
     kind = attributes.get("t", "n")
     value: str | int | float | bool | dt.datetime | None = None

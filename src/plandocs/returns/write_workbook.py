@@ -15,7 +15,8 @@ from ..documents.render import document_time
 from ..master.model import Plan
 from ..office.output import work_folder
 from ..office.text_cells import TEXT_ONLY_OPTIONS
-from ..office.xlsx_layout import A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, text_lines, write_text
+from ..office.xlsx_layout import EXCEL_CELL_CHARACTERS, A4, FONT, HEADING_FILL, PAGE_FOOTER, cut_note, fit_to_cell, text_lines, write_text
+from ..office.xlsx_rows import TableRows, splice_rows
 from ..text import roc_time
 from .consolidate import (
     LEDGER_HEADINGS, late_count, ledger_rows, matrix, measure_rows, problem_rows, progress_lines, progress_table,
@@ -53,7 +54,11 @@ class Column:
 
 
 class _Writer:
-    """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula."""
+    """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula.
+
+    A table's rows, which make nearly all of a large collection's cells, are written as worksheet XML by
+    office/xlsx_rows.py and spliced in when the workbook is closed; XlsxWriter writes everything else.
+    """
 
     def __init__(self, plan: Plan, work: Path):
         import xlsxwriter  # heavy: only collect writes workbooks
@@ -74,23 +79,18 @@ class _Writer:
         self.plain = add({"valign": "top", "border": 1})
         self.title = add({"bold": True, "font_size": 14})
         self.bold = add({"bold": True})
+        self.tables: list[TableRows] = []
         self.workbook.set_properties({"title": f"{plan.facts.title} 回報彙整", "author": plan.facts.agency,
                                       "created": document_time(plan.facts)})
 
-    def value(self, sheet, row: int, column: int, value, cell_format, source: str = "原回報檔") -> None:
-        """Write one value; strings arrive cleaned (collect cleans what it reads), so they are written as they are."""
+    def value(self, sheet, row: int, column: int, value, cell_format) -> None:
+        """Write one value of the overview sheets; strings arrive cleaned (collect cleans what it reads)."""
         if isinstance(value, str):
-            # cut visibly at Excel's limit, pointing to the return's cell; never a formula
-            write_text(sheet, row, column, value, cell_format, cut_note(source))
-        elif value is None:
-            sheet.write_blank(row, column, None, cell_format)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, column, value, cell_format)
+            write_text(sheet, row, column, value, cell_format, cut_note("原回報檔"))
         elif isinstance(value, (int, float)):
             sheet.write_number(row, column, value, cell_format)
-        else:  # a date a unit typed: shown in the ROC calendar, as every date of collect's outputs
-            stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            sheet.write_string(row, column, roc_time(stamp), cell_format)
+        else:
+            sheet.write_blank(row, column, None, cell_format)
 
     def table(self, name: str, columns: list[Column], rows: list[list], intro: tuple[str, ...] = (),
               freeze: bool = True):
@@ -102,16 +102,20 @@ class _Writer:
         for index, column in enumerate(columns):
             sheet.set_column(index, index, column.width)
             sheet.write_string(first_row, index, column.heading, self.heading)
-        formats = [self.wrap if c.wrap else self.plain for c in columns]
+        # The formats' numbers in styles.xml: XlsxWriter gives a format its number when a cell first uses it
+        styles = [(self.wrap if c.wrap else self.plain)._get_xf_index() for c in columns]
+        table = TableRows(len(self.workbook.worksheets()), first_row + 1, styles)
         wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
-        for number, values in enumerate(rows, first_row + 1):
+        headings = [c.heading for c in columns]
+        for values in rows:
             lines = max((text_lines(values[index], width, FONT_SIZE) for index, width in wrapped
                          if isinstance(values[index], str)), default=1)
-            if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
-                sheet.set_row(number, ROW_LINE_POINTS * min(lines, MAX_ROW_LINES))
-            source = _source_of(values, [c.heading for c in columns])
-            for index, value in enumerate(values):
-                self.value(sheet, number, index, value, formats[index], source)
+            # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+            height = ROW_LINE_POINTS * min(lines, MAX_ROW_LINES) if lines > 1 else None
+            long = any(isinstance(value, str) and len(value) * 2 > EXCEL_CELL_CHARACTERS for value in values)
+            note = cut_note(_source_of(values, headings)) if long else ""
+            table.add([_cell_value(value, note) for value in values], height)
+        self.tables.append(table)
         if freeze:
             sheet.freeze_panes(first_row + 1, 0)
         sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
@@ -124,7 +128,17 @@ class _Writer:
 
     def close(self) -> bytes:
         self.workbook.close()
-        return self.buffer.getvalue()
+        return splice_rows(self.buffer.getvalue(), self.tables)
+
+
+def _cell_value(value, note: str):
+    """A table's value as a cell holds it: text cut visibly at Excel's limit, pointing to the return's cell
+    (`note`), and a date a unit typed in the ROC calendar, as every date of collect's outputs."""
+    if isinstance(value, str):
+        return fit_to_cell(value, note)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return roc_time(value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()))
+    return value
 
 
 def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
