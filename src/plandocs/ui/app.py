@@ -29,6 +29,7 @@ from .uploads import MAX_FILES, MAX_REQUEST_BYTES, ReturnsFolder, Stored
 HERE = Path(__file__).parent
 TABS = (("plan", "計畫"), ("returns", "回報"), ("results", "彙整結果"), ("new", "新計畫／明年計畫"))
 SHOWN_RETURNS = 300  # files listed on the 回報 page; the count says how many there are
+SHOWN_CELL_PROBLEMS = 6  # a unit's problems in its ledger line; the rest fold away under 「另有 N 處」
 
 
 class GuardMiddleware:
@@ -119,7 +120,7 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         state = request.query_params.get("state")
         state = state if state in views.FILTER_STATES else None
         return page("results.html", "results", report=report, collect=job, rows=views.with_state(rows, state),
-                    state=state, filters=views.state_filters(rows), bars=views.chart(report.collection),
+                    state=state, filters=views.state_filters(rows), shown_problems=SHOWN_CELL_PROBLEMS, bars=views.chart(report.collection),
                     documents=[f for f in files if not f.unit], as_of=roc_date(report.collection.as_of),
                     pdf_problems=views.problem_rows(report.pdf_problems, project.paths, project.folder))
 

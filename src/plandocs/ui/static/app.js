@@ -117,7 +117,8 @@ async function send(files) {
     if (!ok) { setBusy(false); document.getElementById("progress").hidden = true; show(answer.message); return; }
     sent += batch.length;
   }
-  window.location.href = "/returns#uploaded";
+  window.location.hash = "uploaded"; // the same page again, showing what became of each file
+  window.location.reload();
 }
 
 const zone = document.getElementById("drop-zone");
