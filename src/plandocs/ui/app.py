@@ -1,7 +1,6 @@
 """The page's routes: each view rendered from the project and its last jobs, each job a library call."""
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable
@@ -10,17 +9,17 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import InputError, PlandocsError
+from ..errors import PlandocsError
 from ..report import INTERNAL_ERROR
-from ..text import parse_date, roc_date
+from ..text import roc_date
 from . import views
+from .actions import ACTIONS
 from .jobs import Busy, Job, Runner
 from .project import Project, listed, open_in_application
 from .security import CSRF_HEADER, Guard, Refusal
@@ -56,27 +55,6 @@ class GuardMiddleware:
         await self.app(scope, receive, send)
 
 
-def _checked(form: FormData, name: str) -> bool:
-    return form.get(name) == "on"
-
-
-def _as_of(typed: str) -> dt.date | None:
-    if not typed.strip():
-        return None
-    day = parse_date(typed)
-    if day is None:
-        raise InputError(f"日期「{typed}」無法辨識；請寫成 107/7/5 或 2018-07-05。")
-    return day
-
-
-def _year(typed: str) -> int | None:
-    if not typed.strip():
-        return None
-    if not typed.strip().isdigit() or not 1 <= int(typed) <= 999:
-        raise InputError(f"年度「{typed}」請填民國年，例：108。")
-    return int(typed)
-
-
 def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = open_in_application) -> Starlette:
     project = Project.at(folder)
     runner = Runner()
@@ -89,8 +67,8 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         return HTMLResponse(templates.get_template(name).render({**context, **values}), status)
 
     def refused(refusal: Refusal) -> Response:
-        # told to whoever asked, who may not be the user: nothing of the project, no CSRF token
-        return page("refused.html", "", refusal.status, message=refusal.message, project=None, csrf="", job=None)
+        # told to whoever asked, who may not be the user: the page shows nothing of the project, no CSRF token
+        return page("refused.html", "", refusal.status, message=refusal.message)
 
     def latest(kind: str) -> Job | None:
         job = runner.latest.get(kind)
@@ -120,7 +98,8 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         state = request.query_params.get("state")
         state = state if state in views.FILTER_STATES else None
         return page("results.html", "results", report=report, collect=job, rows=views.with_state(rows, state),
-                    state=state, filters=views.state_filters(rows), shown_problems=SHOWN_CELL_PROBLEMS, bars=views.chart(report.collection),
+                    state=state, filters=views.state_filters(rows), shown_problems=SHOWN_CELL_PROBLEMS,
+                    bars=views.chart(report.collection),
                     documents=[f for f in files if not f.unit], as_of=roc_date(report.collection.as_of),
                     pdf_problems=views.problem_rows(report.pdf_problems, project.paths, project.folder))
 
@@ -128,51 +107,14 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         return page("new.html", "new", created=latest("new"), rolled=latest("rollover"),
                     has_master=project.paths.source.is_file(), has_proposals=project.consolidated_workbook() is not None)
 
-    def work_of(kind: str, form: FormData) -> tuple[Callable[[Job], object], Path | None]:
-        """The library call a job makes, with what the form gave; and the output folder it writes, if any."""
-        paths = project.paths
-        if kind == "check":
-            from ..commands.check import check_all
-
-            return lambda job: check_all(paths).problems, None
-        if kind == "build":
-            from ..commands.build import build
-
-            pdf = _checked(form, "pdf")
-            return lambda job: build(paths, pdf=pdf), paths.output
-        if kind == "collect":
-            from ..commands.collect import collect
-
-            as_of, pdf = _as_of(str(form.get("as_of", ""))), _checked(form, "pdf")
-            if not project.returns.is_dir():
-                raise InputError("回報資料夾還沒有檔案；請先加入各單位寄回的檔案。", None)
-            return lambda job: collect(paths, project.returns, progress=job.counted, as_of=as_of, pdf=pdf), paths.output
-        if kind == "new":
-            from ..commands.new import new_project
-
-            target, year = project.inside(str(form.get("folder", "")), "資料夾"), _year(str(form.get("year", "")))
-            return lambda job: new_project(target, year), None
-        from ..commands.rollover import rollover
-
-        typed = str(form.get("target", "")).strip()
-        target = project.inside(f"source/{typed}", "檔名") if typed else None
-        if target is not None and target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
-        proposals = None
-        if _checked(form, "proposals"):
-            proposals = project.consolidated_workbook()
-            if proposals is None:
-                raise InputError("尚未彙整回報，沒有各單位提出的措施可加入；請先在「回報」頁彙整，或取消勾選。")
-        return lambda job: rollover(paths.source, target, proposals), None
-
     async def start_job(request: Request) -> Response:
         kind = request.path_params["kind"]
-        if kind not in JOB_TITLES:
+        action = ACTIONS.get(kind)
+        if action is None:
             return JSONResponse({"message": "沒有這項工作。"}, HTTPStatus.NOT_FOUND)
-        title, view = JOB_TITLES[kind]
         try:
-            work, output = work_of(kind, await request.form())
-            job = runner.start(kind, title, view, work, output_lock=output)
+            work, output = action.prepare(project, await request.form())
+            job = runner.start(kind, action.title, action.view, work, output_lock=output)
         except Busy as error:
             return JSONResponse({"message": error.message}, HTTPStatus.CONFLICT)
         except PlandocsError as error:
@@ -234,11 +176,8 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
 
     app = Starlette(routes=routes, exception_handlers={Exception: unexpected})
     app.add_middleware(GuardMiddleware, guard=guard, refused=refused)
+    app.state.runner = runner  # for the server's last line: a job cut short by Ctrl+C
     return app
-
-
-JOB_TITLES = {"check": ("檢查", "plan"), "build": ("產生文件", "plan"), "collect": ("彙整", "results"),
-              "new": ("建立新計畫", "new"), "rollover": ("產生明年計畫", "new")}
 
 
 def _problems(last: Job | None) -> list:

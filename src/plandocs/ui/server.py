@@ -35,7 +35,8 @@ def serve(folder: Path, port: int, open_browser: bool, say: Callable[[str], None
         raise OutputError("找不到此計畫資料夾；請以 --project 指定計畫所在的資料夾。", Location(file=str(folder)))
     sock = listening_socket(port)
     guard = Guard.fresh(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(folder, guard), log_level="warning", access_log=False, lifespan="off",
+    app = create_app(folder, guard)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=SHUTDOWN_SECONDS)
     url = guard.url()
     say(url)
@@ -50,4 +51,7 @@ def serve(folder: Path, port: int, open_browser: bool, say: Callable[[str], None
     finally:
         with contextlib.suppress(OSError):
             sock.close()
+    running = app.state.runner.current
+    if running is not None and not running.finished:
+        say(f"「{running.title}」未完成即結束，未完成的輸出沒有寫入。")
     say("plandocs 網頁已結束。")
