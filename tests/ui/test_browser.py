@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from helpers.ods import ods_bytes
 from helpers.project import ROOT, make_project
+from helpers.returns_factory import filled
 from helpers.scenario import COMPLETE, INCOMPLETE, WRONG, make_returns
 from plandocs.returns.corrections import CORRECTION_SHEET
 
@@ -30,6 +31,7 @@ SIZES = {"1366": (1366, 768), "1920": (1920, 1080)}
 EMAILS = {INCOMPLETE: "xinyi@police.gov.tw", WRONG: "daan@police.gov.tw"}
 WORD_UNIT = "中山分局"  # returns its 附表2 as a Word document
 ODS_UNIT = "大同分局"  # returns an .ods of its own making
+FOLDER_UNIT, SECOND_BATCH = "士林分局", "第二批"  # returns late, in a folder of its own
 TITLE = "臺北市政府警察局107年度提升服務品質執行計畫"
 FOLDER = "107年提升服務品質執行計畫"  # the project folder, as the pictures show its name
 
@@ -158,6 +160,15 @@ def test_a_whole_year_on_the_page(browser, serve, tmp_path, pictures):
     stored = sorted(p.name for p in (folder / "returns").iterdir())
     assert stored == sorted(p.name for p in sent if "再寄一次" not in p.name)
     assert f"回報資料夾中的檔案（{len(sent) - 1} 個）" in page.locator("#returns-list").inner_text()
+
+    # a whole folder, through the folder picker: its subfolder is kept in the returns folder
+    batch = tmp_path / "second" / SECOND_BATCH
+    filled(project.output, FOLDER_UNIT).save(batch / f"{FOLDER_UNIT}.xlsx")
+    page.set_input_files("#folder-input", str(batch))
+    page.wait_for_selector("#uploaded")
+    assert page.locator("#uploaded tbody tr").inner_text().split("\t") == [
+        f"{SECOND_BATCH}/{FOLDER_UNIT}.xlsx", "已存放。", f"{SECOND_BATCH}/{FOLDER_UNIT}.xlsx"]
+    assert (folder / "returns" / SECOND_BATCH / f"{FOLDER_UNIT}.xlsx").is_file()
     photograph(page, pictures, "returns")
 
     # 彙整 as of 107/7/5: the ledger, the chart, the documents
@@ -165,10 +176,10 @@ def test_a_whole_year_on_the_page(browser, serve, tmp_path, pictures):
     page.get_by_role("button", name="彙整").click()
     page.wait_for_selector("#ledger")
     assert "截至107年7月5日" in page.locator("h1").inner_text()
-    assert page.locator(".summary").inner_text().startswith("已收到 8 / 38 個單位的回報（檔案 9 個")
+    assert page.locator(".summary").inner_text().startswith("已收到 9 / 38 個單位的回報（檔案 10 個")
     documents = page.locator(".documents").inner_text()
     assert "回報彙整活頁簿" in documents and "回報彙整報告" in documents and "催報通知" in documents
-    assert page.locator(".chart-row").first.inner_text().split() == ["已回報", "3"]
+    assert page.locator(".chart-row").first.inner_text().split() == ["已回報", "4"]
     photograph(page, pictures, "results")
 
     page.locator(".filters").get_by_role("link", name="內容不全", exact=False).click()

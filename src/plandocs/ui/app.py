@@ -80,7 +80,7 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         files = views.downloads(listed(paths.output), paths.output, project.folder)
         return page("plan.html", "plan", paths=paths, last=last,
                     problems=views.problem_rows(_problems(last), paths, project.folder),
-                    documents=[f for f in files if not f.unit], unit_files=_by_unit(f for f in files if f.unit),
+                    documents=[f for f in files if not f.unit], unit_files=views.by_unit(f for f in files if f.unit),
                     templates_found=sorted(p.name for p in paths.templates.glob("*.docx")) if paths.templates.is_dir() else [])
 
     async def returns_view(request: Request) -> Response:
@@ -187,10 +187,3 @@ def _problems(last: Job | None) -> list:
     if last.failure is not None:
         return last.failure.problems
     return last.result if last.kind == "check" else last.result.problems + last.result.pdf_problems
-
-
-def _by_unit(files) -> list[tuple[str, list[views.Download]]]:
-    grouped: dict[str, list[views.Download]] = {}
-    for file in files:
-        grouped.setdefault(file.unit, []).append(file)
-    return list(grouped.items())

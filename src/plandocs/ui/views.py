@@ -89,6 +89,14 @@ def downloads(files: Iterable[tuple[PurePosixPath, str, str]], folder: Path, pro
             for path, kind, unit in files if path != PurePosixPath(MANIFEST)]
 
 
+def by_unit(files: Iterable[Download]) -> list[tuple[str, list[Download]]]:
+    """Each unit's files, the units in the order their files come (the master's)."""
+    grouped: dict[str, list[Download]] = {}
+    for file in files:
+        grouped.setdefault(file.unit, []).append(file)
+    return list(grouped.items())
+
+
 def artifact_files(artifacts: list[Artifact]) -> list[tuple[PurePosixPath, str, str]]:
     return [(a.path, a.kind, a.unit) for a in artifacts]
 
