@@ -152,24 +152,33 @@ def test_a_whole_year_on_the_page(browser, serve, tmp_path, pictures):
     # 回報: returns of several kinds, the same workbook twice
     page.get_by_role("link", name="回報", exact=True).click()
     sent = returns_of_several_kinds(project.output, tmp_path / "from_units")
-    page.set_input_files("#file-input", [str(p) for p in sent])
-    page.wait_for_selector("#uploaded")
+    with page.expect_event("load"):
+        page.set_input_files("#file-input", [str(p) for p in sent])
     uploaded = page.locator("#uploaded").inner_text()
     assert f"存放 {len(sent) - 1} 個，未存放 1 個" in uploaded
     assert f"與已存放的「{COMPLETE}.xlsx」內容相同，未重複存放。" in uploaded
     stored = sorted(p.name for p in (folder / "returns").iterdir())
     assert stored == sorted(p.name for p in sent if "再寄一次" not in p.name)
     assert f"回報資料夾中的檔案（{len(sent) - 1} 個）" in page.locator("#returns-list").inner_text()
+    photograph(page, pictures, "returns")
 
     # a whole folder, through the folder picker: its subfolder is kept in the returns folder
     batch = tmp_path / "second" / SECOND_BATCH
     filled(project.output, FOLDER_UNIT).save(batch / f"{FOLDER_UNIT}.xlsx")
-    page.set_input_files("#folder-input", str(batch))
-    page.wait_for_selector("#uploaded")
+    with page.expect_event("load"):  # the page shows what became of the files once all are sent
+        page.set_input_files("#folder-input", str(batch))
     assert page.locator("#uploaded tbody tr").inner_text().split("\t") == [
         f"{SECOND_BATCH}/{FOLDER_UNIT}.xlsx", "已存放。", f"{SECOND_BATCH}/{FOLDER_UNIT}.xlsx"]
     assert (folder / "returns" / SECOND_BATCH / f"{FOLDER_UNIT}.xlsx").is_file()
-    photograph(page, pictures, "returns")
+
+    # a file dropped on the page: the same workbook again is kept once
+    dropped = page.evaluate_handle("""bytes => { const dropped = new DataTransfer();
+        dropped.items.add(new File([new Uint8Array(bytes)], "拖曳的檔案.xlsx"));
+        return dropped; }""", list((batch / f"{FOLDER_UNIT}.xlsx").read_bytes()))
+    with page.expect_event("load"):
+        page.locator("#drop-zone").dispatch_event("drop", {"dataTransfer": dropped})
+    assert page.locator("#uploaded tbody tr").inner_text().split("\t")[:2] == [
+        "拖曳的檔案.xlsx", f"與已存放的「{SECOND_BATCH}/{FOLDER_UNIT}.xlsx」內容相同，未重複存放。"]
 
     # 彙整 as of 107/7/5: the ledger, the chart, the documents
     page.fill("input[name=as_of]", "2018-07-05")
@@ -189,6 +198,7 @@ def test_a_whole_year_on_the_page(browser, serve, tmp_path, pictures):
     assert INCOMPLETE in units
     for i in range(rows.count()):
         assert "內容不全" in rows.nth(i).locator("td").nth(1).inner_text()
+    page.locator("#ledger").evaluate("ledger => ledger.scrollIntoView()")  # the picture shows the filtered ledger
     photograph(page, pictures, "results-incomplete")
 
     row = rows.nth(units.index(INCOMPLETE))

@@ -84,9 +84,17 @@ async function filesOfEntry(entry, folder) {
 }
 
 async function droppedFiles(items) {
-  const entries = [...items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean);
+  // a folder comes as an entry to walk; a browser giving no entries still gives the files themselves
   const found = [];
-  for (const entry of entries) found.push(...await filesOfEntry(entry, ""));
+  for (const item of [...items].filter((each) => each.kind === "file")) {
+    const entry = item.webkitGetAsEntry && item.webkitGetAsEntry();
+    if (entry) {
+      found.push(...await filesOfEntry(entry, ""));
+    } else {
+      const file = item.getAsFile();
+      if (file) found.push({file, name: file.name});
+    }
+  }
   return found;
 }
 
