@@ -124,6 +124,10 @@ def test_an_upload_over_the_limits_is_refused_before_it_is_read(client, guard, m
     monkeypatch.setattr("plandocs.ui.app.MAX_REQUEST_BYTES", 1000)
     refused = client.post("/returns/upload", headers=same_origin(guard), files=[("files", ("a.xlsx", b"x" * 2000))])
     assert refused.status_code == 413 and "未存放" in refused.json()["message"]
+    monkeypatch.setattr("plandocs.ui.app.MAX_FILES", 2)
+    too_many = client.post("/returns/upload", headers=same_origin(guard),
+                           files=[("files", (f"{n}.xlsx", bytes([n]))) for n in range(3)])
+    assert too_many.status_code == 400 and too_many.json()["message"].startswith("一次最多加入 2 個檔案")
     monkeypatch.setattr("plandocs.ui.uploads.MAX_FILE_BYTES", 10)
     (item,) = upload(client, guard, [("big.xlsx", b"x" * 11)])
     assert not item["kept"] and "MB" in item["message"]
@@ -136,6 +140,11 @@ def test_no_download_leaves_the_project_folder(client, folder, path):
     (folder.parent / "outside.txt").write_text("secret")
     response = client.get(f"/files/{path}")
     assert response.status_code == 404 and "secret" not in response.text
+
+
+def test_an_address_the_page_does_not_have_is_answered_in_chinese(client):
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and "找不到此頁" in missing.text and "Not Found" not in missing.text
 
 
 def test_a_download_is_the_project_file_itself(client, folder):

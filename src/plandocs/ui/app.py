@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -141,6 +142,9 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
                               for part in form.getlist("files") if hasattr(part, "filename")]
         except Busy as error:
             return JSONResponse({"message": error.message}, HTTPStatus.CONFLICT)
+        except HTTPException:  # what the multipart parser refuses: too many files, a broken request
+            return JSONResponse({"message": f"一次最多加入 {MAX_FILES} 個檔案，或上傳的內容不完整，未存放；請分批再加入。"},
+                                HTTPStatus.BAD_REQUEST)
         uploaded.extend(stored)
         return JSONResponse({"stored": [{"name": s.sent_name, "message": s.message, "kept": s.kept} for s in stored]})
 
@@ -169,12 +173,17 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         Route("/files/{path:path}", download),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        message = "找不到此頁；請由上方的分頁進入。" if error.status_code == HTTPStatus.NOT_FOUND else "無法處理此要求；請重新整理頁面後再試。"
+        return page("refused.html", "", error.status_code, message=message)
+
     async def unexpected(request: Request, error: Exception) -> Response:
         sys.stderr.write("plandocs ui：頁面發生未預期的問題，以下訊息請提供給維護人員：\n")
         traceback.print_exception(error)
         return page("refused.html", "", HTTPStatus.INTERNAL_SERVER_ERROR, message=INTERNAL_ERROR + "請重新整理頁面後再試。")
 
-    app = Starlette(routes=routes, exception_handlers={Exception: unexpected})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: unexpected})
     app.add_middleware(GuardMiddleware, guard=guard, refused=refused)
     app.state.runner = runner  # for the server's last line: a job cut short by Ctrl+C
     return app
