@@ -21,12 +21,15 @@ def in_project(project, monkeypatch):
     return project
 
 
-HEAVY_MODULES = ("docxtpl", "docx", "openpyxl", "xlsxwriter", "jinja2", "lxml", "defusedxml", "docxcompose", "pandas")
+# the web stack of `plandocs ui` among them: only that command loads it
+HEAVY_MODULES = ("docxtpl", "docx", "openpyxl", "xlsxwriter", "jinja2", "lxml", "defusedxml", "docxcompose", "pandas",
+                 "starlette", "uvicorn", "multipart", "python_multipart", "anyio", "plandocs.ui")
 
 
-def test_help_loads_none_of_the_heavy_libraries():
+@pytest.mark.parametrize("arguments", [["--help"], ["build", "--help"], ["ui", "--help"]])
+def test_help_loads_none_of_the_heavy_libraries(arguments):
     code = ("import sys\nfrom plandocs.cli import main\n"
-            "try:\n    main(['build', '--help'])\nexcept SystemExit:\n    pass\n"
+            f"try:\n    main({arguments!r})\nexcept SystemExit:\n    pass\n"
             f"print('LOADED', sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "用法：" in result.stdout

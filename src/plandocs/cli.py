@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ExitCode, PlandocsError, Problem, ValidationFailed
+from .errors import ExitCode, Problem
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -32,16 +32,12 @@ def _print_problems(problems: list[Problem]) -> None:
 
 def _report(error: Exception) -> ExitCode:
     """Print what went wrong for a user; return the exit code."""
-    if isinstance(error, ValidationFailed):
-        _print_problems(error.problems)
-        click.echo(error.format(), err=True)
-        return error.exit_code
-    if isinstance(error, PlandocsError):
-        click.echo(f"錯誤：{error.format()}", err=True)
-        return error.exit_code
-    click.echo("內部錯誤：plandocs 發生未預期的問題，已停止且未寫入不完整的檔案。"
-               "請以 --traceback 重新執行，並將訊息提供給維護人員。", err=True)
-    return ExitCode.INTERNAL
+    from .report import failure
+
+    stopped = failure(error)
+    _print_problems(stopped.problems)
+    click.echo(stopped.message + ("請以 --traceback 重新執行，並將訊息提供給維護人員。" if stopped.internal else ""), err=True)
+    return stopped.exit_code
 
 
 def reports_errors(command):
@@ -280,3 +276,16 @@ def rollover(source, target, proposals) -> None:
         for line in result.review:
             click.echo(f"・{line}")
     click.echo(f"請檢查後以「plandocs check --source {result.target}」確認。")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--project", type=click.Path(path_type=Path, file_okay=False), metavar="資料夾",
+              help="計畫資料夾（含 source/、templates/；預設：目前資料夾）。")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, metavar="號碼", help="連接埠（預設：自動選擇空閒的）。")
+@click.option("--no-browser", "no_browser", is_flag=True, help="不自動開啟瀏覽器，只顯示網址。")
+@reports_errors
+def ui(project, port, no_browser) -> None:
+    """以本機網頁操作 plandocs：檢查、產生文件、加入回報、彙整與查看結果（只在這台電腦開啟）。"""
+    from .ui.server import serve
+
+    serve(project or Path.cwd(), port, not no_browser, click.echo)

@@ -1,9 +1,13 @@
-"""The one exit policy: from what a run found and what it could not make, the code the process exits with."""
+"""The one exit policy: from what a run found and what it could not make, the code the process exits with;
+and what a user is told of a run that failed, the same on the command line and on the page."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from .errors import ExitCode, Problem
+from .errors import ExitCode, PlandocsError, Problem, ValidationFailed
+
+INTERNAL_ERROR = "內部錯誤：plandocs 發生未預期的問題，已停止且未寫入不完整的檔案。"
 
 
 def blocks(problems: Iterable[Problem], strict: bool, errors_block: bool = True) -> bool:
@@ -23,3 +27,26 @@ def exit_code(problems: Iterable[Problem] = (), strict: bool = False, unmade: in
     if blocks(problems, strict):
         return ExitCode.INVALID_INPUT
     return ExitCode.CANNOT_WRITE if unmade else ExitCode.OK
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A run that stopped, as a user reads it: the located problems, one closing message and the exit code."""
+
+    message: str
+    exit_code: ExitCode
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def internal(self) -> bool:
+        """A bug rather than something the user can fix: its traceback is for a maintainer."""
+        return self.exit_code is ExitCode.INTERNAL
+
+
+def failure(error: Exception) -> Failure:
+    """What to tell the user of `error`; an exception that is not plandocs's own is a bug, told without details."""
+    if isinstance(error, ValidationFailed):
+        return Failure(error.format(), error.exit_code, error.problems)
+    if isinstance(error, PlandocsError):
+        return Failure(f"錯誤：{error.format()}", error.exit_code)
+    return Failure(INTERNAL_ERROR, ExitCode.INTERNAL)

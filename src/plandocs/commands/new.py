@@ -21,6 +21,7 @@ templates/               Word 範本：可直接在 Word 修改字型、間距�
   plandocs build        產生計畫、附表與各單位的調查表（輸出在 output/）
   plandocs collect 回報資料夾   彙整各單位寄回的填報表
   plandocs rollover     由今年的主檔產生明年的主檔（另存新檔，不修改原檔）
+  plandocs ui           以瀏覽器操作以上各項（只在這台電腦開啟）
 
 本專案建立於民國 {year} 年。
 """
