@@ -221,7 +221,7 @@ def _progress_bar(files: list[Path]):
 @click.option("--strict", is_flag=True, help="回報有任何問題即停止，不產生彙整檔案。")
 @click.option("--as-of", "as_of", metavar="日期", callback=_date_option,
               help="彙整報告與催報所載的「截至」日期，例：107/7/5 或 2018-07-05（預設：今天）。")
-@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生催報通知的 PDF。")
+@click.option("--pdf", is_flag=True, help="另以 LibreOffice 產生彙整報告與催報通知的 PDF。")
 @reports_errors
 def collect(returns, source, templates, output, strict, as_of, pdf) -> None:
     """讀取回報資料夾中各單位寄回的填報表，檢查並彙整至輸出資料夾的「回報彙整」（不會修改回報資料夾）。"""

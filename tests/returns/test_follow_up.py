@@ -6,6 +6,7 @@ import email
 import io
 import re
 import shutil
+import subprocess
 import warnings
 from email import policy
 from pathlib import Path
@@ -450,13 +451,20 @@ def test_the_command_takes_an_as_of_date_and_says_where_the_follow_up_is(setting
     assert "截至中華民國107年7月5日止" in _report_text(report)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes the PDF")
-def test_pdf_gives_the_reminder_as_pdf_too(setting, tmp_path: Path):
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice makes the PDF; poppler's pdftotext reads it back")
+def test_pdf_gives_the_report_and_the_reminder_as_pdf_too(setting, tmp_path: Path):
     from plandocs.office.pdf import page_count
 
     paths, returns, first = setting
     assert not (first.folder / "催報" / "107年催報通知.pdf").exists()  # only with --pdf
+    assert not (first.folder / "107年回報彙整報告.pdf").exists()
     report = collect(Paths(paths.source, paths.templates, tmp_path), returns, as_of=AS_OF, pdf=True)
     assert not report.pdf_problems
     pdf = (report.folder / "催報" / "107年催報通知.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and page_count(pdf) >= 2  # the letter, then its table on a page of its own
+    report_pdf = report.folder / "107年回報彙整報告.pdf"
+    text = subprocess.run(["pdftotext", str(report_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "截至中華民國107年7月5日止" in re.sub(r"\s+", "", text) and "各單位辦理情形彙整報告" in text
+    kinds = {a.path.name: a.kind for a in report.artifacts if a.path.suffix == ".pdf"}
+    assert kinds == {"107年催報通知.pdf": "催報通知（PDF）", "107年回報彙整報告.pdf": "回報彙整報告（PDF）"}

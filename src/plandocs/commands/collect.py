@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents.templates import SURVEY_TEMPLATE
+from ..documents.render import document_time
 from ..errors import ExitCode, InputError, Location, ValidationFailed
 from ..master.validate import check_master
 from ..parallel import workers_for
@@ -22,6 +23,7 @@ from ..returns.corrections import correction_workbooks, without_correction_sheet
 from ..returns.reminders import add_reminders
 from ..returns.write_report import COLLECT_FOLDER, render_outputs
 from ..text import TAIWAN_TIME
+from .build import add_pdfs
 
 ProgressDisplay = Callable[[list[Path]], contextlib.AbstractContextManager]
 
@@ -61,7 +63,7 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
             progress: ProgressDisplay = contextlib.nullcontext, as_of: dt.date | None = None,
             pdf: bool = False) -> CollectReport:
     """Read every file of the returns folder, check, merge and write the consolidated outputs, the 補正
-    workbooks and the 催報 notice (with `pdf`, also as PDF).
+    workbooks and the 催報 notice (with `pdf`, the report and the notice also as PDF, in one LibreOffice run).
 
     `as_of` is the day the report and the 催報 stand at (default: today in Taiwan). Nothing is written to the
     returns folder; with `strict`, any problem stops before anything is written.
@@ -87,7 +89,8 @@ def collect(paths: Paths, returns_folder: Path, strict: bool = False,
     outputs = render_outputs(collection, problems, paths, in_parallel=workers_for(len(files)) > 0)
     for artifact in correction_workbooks(collection):
         outputs.add(artifact)
-    pdf_problems = add_reminders(outputs, collection, paths, pdf)
+    add_reminders(outputs, collection, paths)
+    pdf_problems = add_pdfs(outputs, document_time(collection.plan.facts))[0] if pdf else []
     written = outputs.write(output, lock_folder=paths.output)  # never beside a build of the same folder
     return CollectReport(collection, problems, output, written, outputs.artifacts, pdf_problems)
 

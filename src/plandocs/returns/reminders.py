@@ -13,7 +13,6 @@ from markupsafe import Markup
 
 from ..documents.fill_in_workbook import FILL_IN_WORKBOOK_KIND, fill_in_workbook
 from ..documents.render import document_time, render_template
-from ..errors import Problem
 from ..master.model import Plan
 from ..office.output import Artifact, OutputSet, reproducible, safe_file_name
 from ..paths import Paths, template_path
@@ -138,8 +137,8 @@ def draft(collection: Collection, state: UnitState, attachment: tuple[str, bytes
     return message.as_bytes()
 
 
-def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf: bool) -> list[Problem]:
-    """The notice (and with `pdf` its PDF) and the drafts, added to the outputs; returns why a PDF was not made."""
+def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths) -> None:
+    """The notice and the drafts, added to the outputs."""
     plan = collection.plan
     stamp = document_time(plan.facts)
     reply_by = reply_date(collection)
@@ -150,14 +149,6 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
                           stamp)
     name = f"{plan.facts.year}年{REMINDER_KIND}"
     outputs.add(Artifact(folder / f"{name}.docx", notice, REMINDER_KIND))
-    problems: list[Problem] = []
-    if pdf:
-        from ..office.pdf import Document, convert_to_pdf
-
-        conversion = convert_to_pdf([Document(str(folder / f"{name}.docx"), notice)], stamp)
-        if conversion.pdfs[0] is not None:
-            outputs.add(Artifact(folder / f"{name}.pdf", conversion.pdfs[0], f"{REMINDER_KIND}（PDF）"))
-        problems = conversion.problems
     corrections = {a.unit: a for a in outputs.artifacts if a.kind == CORRECTION_KIND}
     for state in to_chase(collection):
         if not state.unit.email:
@@ -173,4 +164,3 @@ def add_reminders(outputs: OutputSet, collection: Collection, paths: Paths, pdf:
                           fill_in_workbook(plan, state.unit, reply_by=reply_by))
         outputs.add(Artifact(folder / DRAFTS_FOLDER / f"{unit_name}.eml", draft(collection, state, attachment),
                              DRAFT_KIND, state.unit.name))
-    return problems
