@@ -45,7 +45,7 @@ def _workbook(splice: bool) -> bytes:
                 sheet.write_string(number, column, value, formats[column])
             elif isinstance(value, bool):
                 sheet.write_boolean(number, column, value, formats[column])
-            elif not value and value is not 0:  # None or "": a formatted blank, as write_text writes it
+            elif value is None or value == "":  # a formatted blank, as write_text writes it
                 sheet.write_blank(number, column, None, formats[column])
             else:
                 sheet.write_number(number, column, value, formats[column])
