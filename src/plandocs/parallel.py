@@ -35,8 +35,8 @@ def workers_for(count: int) -> int:
 def worker_pool(workers: int, *values):
     """Worker processes sharing `values`: forked where possible, so they receive them without pickling.
 
-    If the parent stops (Ctrl+C, an error), the work not started is cancelled and the workers are ended at
-    once rather than waited for.
+    If the parent stops (Ctrl+C, an error), the workers are ended at once rather than waited for, and the work
+    not done is dropped with them.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -49,7 +49,9 @@ def worker_pool(workers: int, *values):
         # The executor offers no public way to end its workers; shutting down forgets them, so note them first.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         results = getattr(pool, "_result_queue", None)
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Not cancel_futures: ending the workers below marks every pending future broken, and Python 3.11's
+        # executor thread then fails with InvalidStateError on a cancelled one, printing a traceback.
+        pool.shutdown(wait=False)
         for process in processes:
             with contextlib.suppress(Exception):
                 process.terminate()

@@ -87,9 +87,10 @@ def test_an_rtf_over_the_memory_cap_sorted_first_leaves_the_good_odt_after_it_co
 
 def test_a_conversion_over_its_time_cap_stops_alone_and_the_next_file_is_converted(shipped_output, tmp_path):
     odt = filled_odt(shipped_output, tmp_path, "大安分局", ("措施", "內容"))
-    slow = b"{\\rtf1 " + b"\\par " * 3_000_000 + b"}"  # about 19 MB of paragraphs
+    slow = b"{\\rtf1 " + b"\\par " * 3_000_000 + b"}"  # about 19 MB of paragraphs: ~17 s to convert here
+    # a cap the slow file cannot meet, with room for LibreOffice to start on a busy machine for the next one
     first, second = convert.convert_each([(".rtf", slow), (".odt", odt)], "docx:MS Word 2007 XML",
-                                         convert.find_soffice(), timeout=3)
+                                         convert.find_soffice(), timeout=6)
     assert (first.finished, first.outputs) == (False, [None])
     assert second.finished and "內容" in docx.Document(io.BytesIO(second.outputs[0])).tables[0].rows[1].cells[3].text
 
