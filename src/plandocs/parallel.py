@@ -35,11 +35,12 @@ def workers_for(count: int) -> int:
 def worker_pool(workers: int, *values):
     """Worker processes sharing `values`: forked where possible, so they receive them without pickling.
 
-    If the parent stops (Ctrl+C, an error), the workers are ended at once rather than waited for, and the work
-    not done is dropped with them.
+    If the parent stops (Ctrl+C, an error), the work not started is cancelled and the workers are ended at
+    once rather than waited for.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import threading
+    from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=values)
@@ -49,9 +50,18 @@ def worker_pool(workers: int, *values):
         # The executor offers no public way to end its workers; shutting down forgets them, so note them first.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         results = getattr(pool, "_result_queue", None)
-        # Not cancel_futures: ending the workers below marks every pending future broken, and Python 3.11's
-        # executor thread then fails with InvalidStateError on a cancelled one, printing a traceback.
-        pool.shutdown(wait=False)
+        # Ending the workers makes the executor's thread mark every pending future broken; Python 3.11 fails
+        # there with InvalidStateError on a future already cancelled (map cancels its futures when stopped),
+        # and would print that thread's traceback. That one error is silenced while the pool is ended.
+        manager = getattr(pool, "_executor_manager_thread", None)
+        previous_hook = threading.excepthook
+
+        def quiet_manager(hook_args):
+            if not (hook_args.thread is manager and isinstance(hook_args.exc_value, InvalidStateError)):
+                previous_hook(hook_args)
+
+        threading.excepthook = quiet_manager
+        pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
                 process.terminate()
@@ -63,5 +73,8 @@ def worker_pool(workers: int, *values):
         # This process holds the pipe's last writing end; closing it ends that wait, and the thread closes down.
         with contextlib.suppress(Exception):
             results._writer.close()
+        if manager is not None:
+            manager.join(5)
+        threading.excepthook = previous_hook
         raise
     pool.shutdown(wait=True)
