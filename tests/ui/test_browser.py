@@ -180,6 +180,10 @@ def test_a_whole_year_on_the_page(browser, serve, tmp_path, pictures):
     assert page.locator("#uploaded tbody tr").inner_text().split("\t")[:2] == [
         "拖曳的檔案.xlsx", f"與已存放的「{SECOND_BATCH}/{FOLDER_UNIT}.xlsx」內容相同，未重複存放。"]
 
+    # an empty folder dropped: nothing is sent, and the page says why
+    page.locator("#drop-zone").dispatch_event("drop", {"dataTransfer": page.evaluate_handle("new DataTransfer()")})
+    assert page.locator("#message").inner_text().startswith("沒有可加入的檔案：拖放的資料夾是空的。")
+
     # 彙整 as of 107/7/5: the ledger, the chart, the documents
     page.fill("input[name=as_of]", "2018-07-05")
     page.get_by_role("button", name="彙整").click()

@@ -157,6 +157,28 @@ def test_only_a_file_of_the_project_is_opened_for_editing(folder, guard):
     opened: list[Path] = []
     client = TestClient(create_app(folder, guard, open_file=opened.append), base_url=f"http://127.0.0.1:{PORT}")
     client.get(guard.url())
-    for path in ("../outside.txt", "source/plan_master.xlsx"):
-        client.post("/open", headers=same_origin(guard), data={"path": path})
+    (folder / "returns").mkdir(exist_ok=True)
+    (folder / "returns" / "回報.bat").write_text("echo")
+    answers = [client.post("/open", headers=same_origin(guard), data={"path": path})
+               for path in ("../outside.txt", "returns/回報.bat", "x" * 5000 + ".xlsx", "source/plan_master.xlsx")]
+    assert [answer.status_code for answer in answers] == [404, 403, 404, 200]
+    assert answers[1].json()["message"] == "只開啟 Excel、Word 與 PDF 檔案；「回報.bat」請自行開啟。"
     assert opened == [(folder / "source" / "plan_master.xlsx").resolve()]
+
+
+def test_a_path_longer_than_the_system_takes_is_a_missing_file_not_an_error(client):
+    response = client.get("/files/" + "長" * 3000 + ".xlsx")
+    assert response.status_code == 404 and "找不到此檔案" in response.text
+
+
+def test_a_very_long_or_reserved_upload_name_is_stored_shortened_with_its_extension(client, guard, folder):
+    stored = upload(client, guard, [("報" * 200 + ".xlsx", b"long"), ("CON .xlsx", b"device"),
+                                    ("資料夾" * 60 + "/a.ods", b"deep")])
+    assert all(item["kept"] for item in stored)
+    names = {p.relative_to(folder / "returns").as_posix(): p.read_bytes() for p in (folder / "returns").rglob("*")
+             if p.is_file()}
+    long_name = next(name for name, data in names.items() if data == b"long")
+    assert long_name.endswith(".xlsx") and long_name.startswith("報報") and len(long_name.encode()) <= 200
+    assert names["＿CON.xlsx"] == b"device"
+    deep = next(name for name, data in names.items() if data == b"deep")
+    assert deep.endswith("/a.ods") and all(len(part.encode()) <= 200 for part in deep.split("/"))

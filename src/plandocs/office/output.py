@@ -35,13 +35,29 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
+MAX_NAME_CHARACTERS = 120
+MAX_NAME_BYTES = 200
+MAX_EXTENSION = 8
+
+
 def safe_file_name(name: str) -> str:
     """A readable name Windows accepts: forbidden characters become ＿, no bidirectional control, no trailing dot
     or space."""
     cleaned = _WINDOWS_FORBIDDEN.sub("＿", _BIDI_CONTROLS.sub("", name)).strip().rstrip(". ")
-    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
+    # Windows ignores spaces before the extension: 「CON .xlsx」 is the device CON too.
+    if cleaned.split(".")[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
         cleaned = "＿" + cleaned
-    return cleaned[:120] or "＿"
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or not stem or len(extension) > MAX_EXTENSION:
+        stem, extension = cleaned, ""
+    # Disks count a name's bytes (255 at most), Windows its characters: the stem is shortened so that both
+    # hold with room for the folder's own name, and the extension that tells the file's kind is kept.
+    suffix = f".{extension}" if extension else ""
+    while stem and (len(stem) + len(suffix) > MAX_NAME_CHARACTERS
+                    or len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES):
+        stem = stem[:-1]
+    stem = stem.rstrip(". ")
+    return (stem + suffix) if stem else "＿" + suffix
 
 
 def reproducible(data: bytes, stamp: dt.datetime) -> bytes:

@@ -29,6 +29,8 @@ from .uploads import MAX_FILES, MAX_REQUEST_BYTES, ReturnsFolder, Stored
 HERE = Path(__file__).parent
 TABS = (("plan", "計畫"), ("returns", "回報"), ("results", "彙整結果"), ("new", "新計畫／明年計畫"))
 SHOWN_RETURNS = 300  # files listed on the 回報 page; the count says how many there are
+# What 「開啟」 hands to the computer's own application: the office files the page lists, nothing runnable.
+EDITABLE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc", ".odt", ".pdf"}
 SHOWN_CELL_PROBLEMS = 6  # a unit's problems in its ledger line; the rest fold away under 「另有 N 處」
 
 
@@ -152,6 +154,9 @@ def create_app(folder: Path, guard: Guard, open_file: Callable[[Path], None] = o
         path = project.file(str((await request.form()).get("path", "")))
         if path is None:
             return JSONResponse({"message": "找不到此檔案。"}, HTTPStatus.NOT_FOUND)
+        if path.suffix.lower() not in EDITABLE_SUFFIXES:  # a file a unit sent may be anything: never run it
+            return JSONResponse({"message": f"只開啟 Excel、Word 與 PDF 檔案；「{path.name}」請自行開啟。"},
+                                HTTPStatus.FORBIDDEN)
         try:
             open_file(path)
         except OSError:

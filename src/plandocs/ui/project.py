@@ -43,8 +43,11 @@ class Project:
         """The project's file at `relative` (as the page's links give it), or None: outside, missing or a folder."""
         if "\\" in relative or "\x00" in relative:
             return None
-        path = (self.folder / relative).resolve()
-        return path if path.is_relative_to(self.folder) and path.is_file() else None
+        try:
+            path = (self.folder / relative).resolve()
+            return path if path.is_relative_to(self.folder) and path.is_file() else None
+        except (OSError, ValueError):  # a name longer than the system takes is no file of the project either
+            return None
 
     def inside(self, typed: str, what: str) -> Path:
         """A folder or file name the user typed, as a place inside the project; `what` names it in the message."""

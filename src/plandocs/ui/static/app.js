@@ -112,7 +112,8 @@ function batches(files) {
 }
 
 async function send(files) {
-  if (!files.length) return;
+  // A dropped folder with nothing in it (or only subfolders) gives no file: say so rather than do nothing.
+  if (!files.length) { show("沒有可加入的檔案：拖放的資料夾是空的。請放入回報檔案，或改用「選擇檔案」。"); return; }
   show("");
   setBusy(true);
   let sent = 0;
