@@ -269,6 +269,13 @@ class _DirectParser(DefusedExpatParser):
         self._parser.StartElementHandler = self._cont_handler.startElement  # attributes come as a dict
         self._parser.EndElementHandler = self._cont_handler.endElement
         self._parser.CharacterDataHandler = self._cont_handler.characters
+        self._parser.buffer_text = True  # a text in one call, not one per line or per entity
+
+
+def _local_name(name: str) -> str | None:
+    """A prefixed element name without its prefix (x:c is c), else None: expat reads the parts without namespace
+    processing, and the handlers test the plain names first, as nearly every file writes them."""
+    return name.rpartition(":")[2] if ":" in name else None
 
 
 class _Texts(ContentHandler):
@@ -280,22 +287,27 @@ class _Texts(ContentHandler):
         self.phonetic = 0
 
     def startElement(self, name, attrs):
-        tag = name.rpartition(":")[2]
-        if tag == "t" and not self.phonetic:
-            self.texts = []
-        elif tag == "rPh":
+        if name == "t":
+            if not self.phonetic:
+                self.texts = []
+        elif name == "rPh":
             self.phonetic += 1
+        elif local := _local_name(name):
+            self.startElement(local, attrs)
 
     def characters(self, content):
         if self.texts is not None:
             self.texts.append(content)
 
-    def text_end(self, tag: str, collected: list[str]) -> None:
-        if tag == "rPh":
+    def text_end(self, name: str, collected: list[str]) -> None:
+        if name == "t":
+            if self.texts is not None:
+                collected.append("".join(self.texts))
+                self.texts = None
+        elif name == "rPh":
             self.phonetic -= 1
-        elif tag == "t" and self.texts is not None:
-            collected.append("".join(self.texts))
-            self.texts = None
+        elif local := _local_name(name):
+            self.text_end(local, collected)
 
 
 class _SharedStrings(_Texts):
@@ -305,16 +317,18 @@ class _SharedStrings(_Texts):
         self.parts: list[str] = []
 
     def endElement(self, name):
-        tag = name.rpartition(":")[2]
-        if tag == "si":
+        if name == "si" or name.endswith(":si"):
             self.strings.append("".join(self.parts))
             self.parts = []
         else:
-            self.text_end(tag, self.parts)
+            self.text_end(name, self.parts)
 
 
 class _SheetCells(_Texts):
-    """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges."""
+    """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges.
+
+    Called for every element of the sheet, so the common ones (<c>, <v>) are tested first.
+    """
 
     def __init__(self, sheet: SheetData, strings: list[str], date_styles: frozenset[int], date1904: bool, budget: int,
                  where: Location):
@@ -330,99 +344,98 @@ class _SheetCells(_Texts):
         self.capture: list[str] | None = None
 
     def startElement(self, name, attrs):
-        tag = name.rpartition(":")[2]
-        if tag == "c":
+        if name == "c":
             self.attributes = attrs
             self.value, self.formula, self.inline = None, None, []
-        elif tag in ("v", "f"):
+        elif name == "v" or name == "f":
             self.capture = []
-        elif tag == "row":
+        elif name == "row":
             self.row = int(attrs.get("r") or self.row + 1)
             self.next_column = 1
-        elif tag == "mergeCell":
+        elif name == "mergeCell":
             merged = _range(attrs.get("ref", ""))
             if merged:
                 if len(self.sheet.merged) >= MAX_MERGED_RANGES:
                     raise UnreadableWorkbook(too_many_merges(self.sheet.name), self.where)
                 self.sheet.merged.append(merged)
+        elif local := _local_name(name):
+            self.startElement(local, attrs)
         else:
             super().startElement(name, attrs)
 
     def characters(self, content):
         if self.capture is not None:
             self.capture.append(content)
-        else:
-            super().characters(content)
+        elif self.texts is not None:
+            self.texts.append(content)
 
     def endElement(self, name):
-        tag = name.rpartition(":")[2]
-        if tag == "v":
+        if name == "c":
+            if self.value is not None or self.formula is not None or self.inline or "r" not in self.attributes:
+                self._cell()
+            # else a cell with only a format: most cells of a form
+        elif name == "v":
             # openpyxl writes an empty <v/> for a formula it never calculated
             self.value = "".join(self.capture) or None
             self.capture = None
-        elif tag == "f":
+        elif name == "f":
             self.formula = "".join(self.capture)
             self.capture = None
-        elif tag == "c":
-            self._cell()
+        elif local := _local_name(name):
+            self.endElement(local)
         else:
-            self.text_end(tag, self.inline)
+            self.text_end(name, self.inline)
 
     def _cell(self) -> None:
-        reference = self.attributes.get("r")
-        if reference is not None and self.value is None and self.formula is None and not self.inline:
-            return  # a cell with only a format: most cells of a form
-        match = _CELL_REFERENCE.fullmatch(reference or "")
-        row, column = (int(match.group(2)), column_index(match.group(1))) if match else (self.row, self.next_column)
+        """The typed value of the <c> element just ended, unless it only carries formatting."""
+        attributes, value_text, formula = self.attributes, self.value, self.formula
+        row, column = _coordinates(attributes.get("r") or "") or (self.row, self.next_column)
         self.next_column = column + 1
-        cell = _cell(row, column, self.attributes, self.value, self.formula, self.inline, self.strings,
-                     self.date_styles, self.date1904)
-        if cell is None:
+        kind = attributes.get("t", "n")
+        value: str | int | float | bool | dt.datetime | None = None
+        error = None
+        if kind == "inlineStr":
+            value = "".join(self.inline)
+        elif value_text is None:
+            value = None
+        elif kind == "s":
+            index = int(value_text)
+            value = self.strings[index] if 0 <= index < len(self.strings) else None
+        elif kind == "str":
+            value = value_text
+        elif kind == "b":
+            value = value_text.strip() in ("1", "true")
+        elif kind == "e":
+            error = value_text
+        elif kind == "d":
+            value = dt.datetime.fromisoformat(value_text)
+        else:
+            number = float(value_text)
+            if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
+                value = value_text
+            elif int(attributes.get("s", "0")) in self.date_styles:
+                value = excel_date(number, self.date1904)
+            else:
+                value = int(number) if number.is_integer() and abs(number) < 2**53 else number
+        if (value is None or value == "") and formula is None and error is None:
             return
         if len(self.sheet.cells) >= self.budget:
             raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", self.where)
-        self.sheet.cells[row, column] = cell
+        self.sheet.cells[row, column] = CellData(row, column, value, formula, error)
+
+
+@functools.lru_cache(maxsize=4096)
+def _coordinates(reference: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, or None: once per reference, as every return of a form names the same
+    cells. A reference too long for an int raises and is not kept; one that fits holds at most 4,300 digits."""
+    match = _CELL_REFERENCE.fullmatch(reference)
+    return (int(match.group(2)), column_index(match.group(1))) if match else None
 
 
 def _range(reference: str) -> tuple[int, int, int, int] | None:
-    corners = [_CELL_REFERENCE.fullmatch(part) for part in reference.split(":")]
+    corners = [_coordinates(part) for part in reference.split(":")]
     if len(corners) != 2 or not all(corners):
         return None
-    (first, last) = corners
-    return int(first.group(2)), column_index(first.group(1)), int(last.group(2)), column_index(last.group(1))
+    (first_row, first_column), (last_row, last_column) = corners
+    return first_row, first_column, last_row, last_column
 
-
-def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | None, formula: str | None,
-          inline: list[str], strings: list[str], date_styles: frozenset[int], date1904: bool) -> CellData | None:
-    """The typed value of a <c> element, or None for a cell that only carries formatting."""
-    kind = attributes.get("t", "n")
-    value: str | int | float | bool | dt.datetime | None = None
-    error = None
-    if kind == "inlineStr":
-        value = "".join(inline)
-    elif value_text is None:
-        value = None
-    elif kind == "s":
-        index = int(value_text)
-        value = strings[index] if 0 <= index < len(strings) else None
-    elif kind == "str":
-        value = value_text
-    elif kind == "b":
-        value = value_text.strip() in ("1", "true")
-    elif kind == "e":
-        error = value_text
-    elif kind == "d":
-        value = dt.datetime.fromisoformat(value_text)
-    else:
-        number = float(value_text)
-        if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
-            value = value_text
-        elif int(attributes.get("s", "0")) in date_styles:
-            value = excel_date(number, date1904)
-        else:
-            value = int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if value is None and formula is None and error is None:
-        return None
-    if value == "" and formula is None:
-        return None
-    return CellData(row, column, value, formula, error)
