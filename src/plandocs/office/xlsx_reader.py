@@ -34,7 +34,9 @@ MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted arch
 MAX_ENTRIES = 5000
 # Per workbook: a built form holds about 300 cells; what the limit lets through is read in well under 2 s (issue 13)
 MAX_CELLS = 10_000
-MAX_STYLES_BYTES = 256 * 1024  # a form's styles part is ~4 KB; a larger one is parsed each time, not kept
+# workbook.xml, its relationships and styles are a few KB and the same in every form plandocs sends: what is read
+# from one of these parts is kept per content, unless it is larger than this, when it is parsed each time
+MAX_KEPT_BYTES = 256 * 1024
 MAX_MERGED_RANGES = 10_000  # per sheet: a form has a few dozen
 
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
@@ -142,7 +144,7 @@ class _Reader:
         self.where = where
         self.names = set(archive.namelist())
         self.cell_count = 0
-        self._relationships: dict[str, list[tuple[str, str, str]]] = {}
+        self._relationships: dict[str, tuple[Relationship, ...]] = {}
 
     def parse(self, name: str):
         from defusedxml.ElementTree import parse
@@ -156,15 +158,24 @@ class _Reader:
         with self.archive.open(name) as stream:
             parser.parse(stream)
 
-    def relationships(self, part: str) -> list[Relationship]:
+    def kept(self, part: str, read_root, *arguments):
+        """read_root(the part's root element, *arguments), worked out once per content of the part (see
+        MAX_KEPT_BYTES): it must be a pure function of them, returning what cannot be changed."""
+        with self.archive.open(part) as stream:
+            data = stream.read(MAX_KEPT_BYTES + 1)
+        if len(data) <= MAX_KEPT_BYTES:
+            return _kept(data, read_root, *arguments)
+        return read_root(self.parse(part), *arguments)
+
+    def relationships(self, part: str) -> tuple[Relationship, ...]:
         """(id, type, target part) of a part's internal relationships, targets resolved to archive names."""
         if part not in self._relationships:
             self._relationships[part] = self._read_relationships(part)
         return self._relationships[part]
 
-    def _read_relationships(self, part: str) -> list[Relationship]:
+    def _read_relationships(self, part: str) -> tuple[Relationship, ...]:
         rels = relationships_part(part)
-        return internal_relationships(part, self.parse(rels)) if rels in self.names else []
+        return self.kept(rels, _relationships_of, part) if rels in self.names else ()
 
     def related(self, part: str, kind: str) -> str | None:
         return next((r.target for r in self.relationships(part) if r.type.endswith(kind) and r.target in self.names),
@@ -175,18 +186,15 @@ class _Reader:
         if workbook_part not in self.names:
             raise UnreadableWorkbook("這不是 Excel 活頁簿（缺少活頁簿內容），無法讀取。", self.where)
         targets = {r.id: r.target for r in self.relationships(workbook_part) if r.type.endswith(_WORKSHEET)}
-        root = self.parse(workbook_part)
-        date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
+        date1904, sheet_entries = self.kept(workbook_part, _workbook_sheets)
         strings = self._shared_strings(self.related(workbook_part, _SHARED_STRINGS))
         date_styles = self._date_styles(self.related(workbook_part, _STYLES))
         sheets = []
-        for element in root.iter():
-            if _local(element.tag) != "sheet":
-                continue
-            part = targets.get(_attribute(element, "id") or "")
+        for name, relationship in sheet_entries:
+            part = targets.get(relationship or "")
             if part is None or part not in self.names:
                 continue  # a chart sheet or a dangling entry: nothing a unit types
-            sheet = SheetData(element.get("name", ""))
+            sheet = SheetData(name)
             self._read_sheet(part, sheet, strings, date_styles, date1904)
             sheets.append(sheet)
         return WorkbookData(sheets, self._custom_properties(), self._modified(),
@@ -201,13 +209,7 @@ class _Reader:
 
     def _date_styles(self, part: str | None) -> frozenset[int]:
         """Indexes of the cell formats that show a number as a date."""
-        if part is None:
-            return frozenset()
-        with self.archive.open(part) as stream:
-            styles = stream.read(MAX_STYLES_BYTES + 1)
-        if len(styles) <= MAX_STYLES_BYTES:
-            return _date_styles_of(styles)
-        return _date_styles_parsed(self.parse(part))
+        return self.kept(part, _date_styles_of) if part is not None else frozenset()
 
     def _read_sheet(self, part: str, sheet: SheetData, strings: list[str], date_styles: frozenset[int],
                     date1904: bool) -> None:
@@ -237,14 +239,24 @@ class _Reader:
 
 
 @functools.lru_cache(maxsize=64)
-def _date_styles_of(styles: bytes) -> frozenset[int]:
-    """The date formats of a styles part, once per content: every form plandocs sends has the same styles."""
+def _kept(data: bytes, read_root, *arguments):
     from defusedxml.ElementTree import fromstring
 
-    return _date_styles_parsed(fromstring(styles, forbid_dtd=True))
+    return read_root(fromstring(data, forbid_dtd=True), *arguments)
 
 
-def _date_styles_parsed(root) -> frozenset[int]:
+def _relationships_of(root, part: str) -> tuple[Relationship, ...]:
+    return tuple(internal_relationships(part, root))
+
+
+def _workbook_sheets(root) -> tuple[bool, tuple[tuple[str, str | None], ...]]:
+    """Whether the workbook counts dates from 1904, and the name and relationship id of each sheet, in order."""
+    date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
+    return date1904, tuple((e.get("name", ""), _attribute(e, "id")) for e in root.iter() if _local(e.tag) == "sheet")
+
+
+def _date_styles_of(root) -> frozenset[int]:
+    """Indexes of the cell formats that show a number as a date."""
     custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
                     if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
     dates: set[int] = set()
