@@ -240,6 +240,7 @@ class _Reader:
 
 @functools.lru_cache(maxsize=64)
 def _kept(data: bytes, read_root, *arguments):
+    """read_root of a part's root element, parsed by defusedxml (no DTD): once per content, read_root and arguments."""
     from defusedxml.ElementTree import fromstring
 
     return read_root(fromstring(data, forbid_dtd=True), *arguments)
@@ -436,10 +437,10 @@ class _SheetCells(_Texts):
         self.sheet.cells[row, column] = CellData(row, column, value, formula, error)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)  # a form names about 340 cells; kept references hold at most 4,300 digits each
 def _coordinates(reference: str) -> tuple[int, int] | None:
     """(row, column) of an A1 reference, or None: once per reference, as every return of a form names the same
-    cells. A reference too long for an int raises and is not kept; one that fits holds at most 4,300 digits."""
+    cells. A row number too long for an int raises, and nothing is kept."""
     match = _CELL_REFERENCE.fullmatch(reference)
     return (int(match.group(2)), column_index(match.group(1))) if match else None
 
