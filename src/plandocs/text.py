@@ -41,6 +41,8 @@ def is_blank(value: object) -> bool:
 
 def clean_text(value: object) -> CleanText:
     """Return the cell's text, trimmed, with Excel escapes decoded and line ends normalised."""
+    if type(value) is str and "_x" not in value and "\r" not in value and not _NOT_XML.search(value):
+        return CleanText(value.strip())  # most texts, quickly: nothing to decode, normalise or remove
     if is_blank(value):
         return CleanText("")
     if isinstance(value, float) and value.is_integer():

@@ -3,6 +3,7 @@ workbook's identity properties — the same for an .xlsx, an .ods/.xls/.xlsb, a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,6 +116,7 @@ class WorkbookData:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+@functools.lru_cache(maxsize=4096)  # every finding and entry names its cell's column, mostly A to J
 def column_letter(index: int) -> str:
     letters = ""
     while index:

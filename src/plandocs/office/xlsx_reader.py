@@ -34,7 +34,9 @@ MAX_RATIO = 100  # Office XML compresses 5–30×; far more means a crafted arch
 MAX_ENTRIES = 5000
 # Per workbook: a built form holds about 300 cells; what the limit lets through is read in well under 2 s (issue 13)
 MAX_CELLS = 10_000
-MAX_STYLES_BYTES = 256 * 1024  # a form's styles part is ~4 KB; a larger one is parsed each time, not kept
+# workbook.xml, its relationships and styles are a few KB and the same in every form plandocs sends: what is read
+# from one of these parts is kept per content, unless it is larger than this, when it is parsed each time
+MAX_KEPT_BYTES = 256 * 1024
 MAX_MERGED_RANGES = 10_000  # per sheet: a form has a few dozen
 
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # Office wraps a password-protected .xlsx in a compound file
@@ -142,7 +144,7 @@ class _Reader:
         self.where = where
         self.names = set(archive.namelist())
         self.cell_count = 0
-        self._relationships: dict[str, list[tuple[str, str, str]]] = {}
+        self._relationships: dict[str, tuple[Relationship, ...]] = {}
 
     def parse(self, name: str):
         from defusedxml.ElementTree import parse
@@ -156,15 +158,24 @@ class _Reader:
         with self.archive.open(name) as stream:
             parser.parse(stream)
 
-    def relationships(self, part: str) -> list[Relationship]:
+    def kept(self, part: str, read_root, *arguments):
+        """read_root(the part's root element, *arguments), worked out once per content of the part (see
+        MAX_KEPT_BYTES): it must be a pure function of them, returning what cannot be changed."""
+        with self.archive.open(part) as stream:
+            data = stream.read(MAX_KEPT_BYTES + 1)
+        if len(data) <= MAX_KEPT_BYTES:
+            return _kept(data, read_root, *arguments)
+        return read_root(self.parse(part), *arguments)
+
+    def relationships(self, part: str) -> tuple[Relationship, ...]:
         """(id, type, target part) of a part's internal relationships, targets resolved to archive names."""
         if part not in self._relationships:
             self._relationships[part] = self._read_relationships(part)
         return self._relationships[part]
 
-    def _read_relationships(self, part: str) -> list[Relationship]:
+    def _read_relationships(self, part: str) -> tuple[Relationship, ...]:
         rels = relationships_part(part)
-        return internal_relationships(part, self.parse(rels)) if rels in self.names else []
+        return self.kept(rels, _relationships_of, part) if rels in self.names else ()
 
     def related(self, part: str, kind: str) -> str | None:
         return next((r.target for r in self.relationships(part) if r.type.endswith(kind) and r.target in self.names),
@@ -175,18 +186,15 @@ class _Reader:
         if workbook_part not in self.names:
             raise UnreadableWorkbook("這不是 Excel 活頁簿（缺少活頁簿內容），無法讀取。", self.where)
         targets = {r.id: r.target for r in self.relationships(workbook_part) if r.type.endswith(_WORKSHEET)}
-        root = self.parse(workbook_part)
-        date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
+        date1904, sheet_entries = self.kept(workbook_part, _workbook_sheets)
         strings = self._shared_strings(self.related(workbook_part, _SHARED_STRINGS))
         date_styles = self._date_styles(self.related(workbook_part, _STYLES))
         sheets = []
-        for element in root.iter():
-            if _local(element.tag) != "sheet":
-                continue
-            part = targets.get(_attribute(element, "id") or "")
+        for name, relationship in sheet_entries:
+            part = targets.get(relationship or "")
             if part is None or part not in self.names:
                 continue  # a chart sheet or a dangling entry: nothing a unit types
-            sheet = SheetData(element.get("name", ""))
+            sheet = SheetData(name)
             self._read_sheet(part, sheet, strings, date_styles, date1904)
             sheets.append(sheet)
         return WorkbookData(sheets, self._custom_properties(), self._modified(),
@@ -201,13 +209,7 @@ class _Reader:
 
     def _date_styles(self, part: str | None) -> frozenset[int]:
         """Indexes of the cell formats that show a number as a date."""
-        if part is None:
-            return frozenset()
-        with self.archive.open(part) as stream:
-            styles = stream.read(MAX_STYLES_BYTES + 1)
-        if len(styles) <= MAX_STYLES_BYTES:
-            return _date_styles_of(styles)
-        return _date_styles_parsed(self.parse(part))
+        return self.kept(part, _date_styles_of) if part is not None else frozenset()
 
     def _read_sheet(self, part: str, sheet: SheetData, strings: list[str], date_styles: frozenset[int],
                     date1904: bool) -> None:
@@ -237,14 +239,25 @@ class _Reader:
 
 
 @functools.lru_cache(maxsize=64)
-def _date_styles_of(styles: bytes) -> frozenset[int]:
-    """The date formats of a styles part, once per content: every form plandocs sends has the same styles."""
+def _kept(data: bytes, read_root, *arguments):
+    """read_root of a part's root element, parsed by defusedxml (no DTD): once per content, read_root and arguments."""
     from defusedxml.ElementTree import fromstring
 
-    return _date_styles_parsed(fromstring(styles, forbid_dtd=True))
+    return read_root(fromstring(data, forbid_dtd=True), *arguments)
 
 
-def _date_styles_parsed(root) -> frozenset[int]:
+def _relationships_of(root, part: str) -> tuple[Relationship, ...]:
+    return tuple(internal_relationships(part, root))
+
+
+def _workbook_sheets(root) -> tuple[bool, tuple[tuple[str, str | None], ...]]:
+    """Whether the workbook counts dates from 1904, and the name and relationship id of each sheet, in order."""
+    date1904 = any(_local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in root.iter())
+    return date1904, tuple((e.get("name", ""), _attribute(e, "id")) for e in root.iter() if _local(e.tag) == "sheet")
+
+
+def _date_styles_of(root) -> frozenset[int]:
+    """Indexes of the cell formats that show a number as a date."""
     custom_dates = {int(e.get("numFmtId", "0")) for e in root.iter()
                     if _local(e.tag) == "numFmt" and is_date_format(e.get("formatCode", ""))}
     dates: set[int] = set()
@@ -269,6 +282,13 @@ class _DirectParser(DefusedExpatParser):
         self._parser.StartElementHandler = self._cont_handler.startElement  # attributes come as a dict
         self._parser.EndElementHandler = self._cont_handler.endElement
         self._parser.CharacterDataHandler = self._cont_handler.characters
+        self._parser.buffer_text = True  # a text in one call, not one per line or per entity
+
+
+def _local_name(name: str) -> str | None:
+    """A prefixed element name without its prefix (x:c is c), else None: expat reads the parts without namespace
+    processing, and the handlers test the plain names first, as nearly every file writes them."""
+    return name.rpartition(":")[2] if ":" in name else None
 
 
 class _Texts(ContentHandler):
@@ -280,22 +300,27 @@ class _Texts(ContentHandler):
         self.phonetic = 0
 
     def startElement(self, name, attrs):
-        tag = name.rpartition(":")[2]
-        if tag == "t" and not self.phonetic:
-            self.texts = []
-        elif tag == "rPh":
+        if name == "t":
+            if not self.phonetic:
+                self.texts = []
+        elif name == "rPh":
             self.phonetic += 1
+        elif local := _local_name(name):
+            self.startElement(local, attrs)
 
     def characters(self, content):
         if self.texts is not None:
             self.texts.append(content)
 
-    def text_end(self, tag: str, collected: list[str]) -> None:
-        if tag == "rPh":
+    def text_end(self, name: str, collected: list[str]) -> None:
+        if name == "t":
+            if self.texts is not None:
+                collected.append("".join(self.texts))
+                self.texts = None
+        elif name == "rPh":
             self.phonetic -= 1
-        elif tag == "t" and self.texts is not None:
-            collected.append("".join(self.texts))
-            self.texts = None
+        elif local := _local_name(name):
+            self.text_end(local, collected)
 
 
 class _SharedStrings(_Texts):
@@ -305,16 +330,18 @@ class _SharedStrings(_Texts):
         self.parts: list[str] = []
 
     def endElement(self, name):
-        tag = name.rpartition(":")[2]
-        if tag == "si":
+        if name == "si" or name.endswith(":si"):
             self.strings.append("".join(self.parts))
             self.parts = []
         else:
-            self.text_end(tag, self.parts)
+            self.text_end(name, self.parts)
 
 
 class _SheetCells(_Texts):
-    """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges."""
+    """Turns a sheet's <c> elements into CellData and its <mergeCell> elements into ranges.
+
+    Called for every element of the sheet, so the common ones (<c>, <v>) are tested first.
+    """
 
     def __init__(self, sheet: SheetData, strings: list[str], date_styles: frozenset[int], date1904: bool, budget: int,
                  where: Location):
@@ -330,99 +357,98 @@ class _SheetCells(_Texts):
         self.capture: list[str] | None = None
 
     def startElement(self, name, attrs):
-        tag = name.rpartition(":")[2]
-        if tag == "c":
+        if name == "c":
             self.attributes = attrs
             self.value, self.formula, self.inline = None, None, []
-        elif tag in ("v", "f"):
+        elif name == "v" or name == "f":
             self.capture = []
-        elif tag == "row":
+        elif name == "row":
             self.row = int(attrs.get("r") or self.row + 1)
             self.next_column = 1
-        elif tag == "mergeCell":
+        elif name == "mergeCell":
             merged = _range(attrs.get("ref", ""))
             if merged:
                 if len(self.sheet.merged) >= MAX_MERGED_RANGES:
                     raise UnreadableWorkbook(too_many_merges(self.sheet.name), self.where)
                 self.sheet.merged.append(merged)
+        elif local := _local_name(name):
+            self.startElement(local, attrs)
         else:
             super().startElement(name, attrs)
 
     def characters(self, content):
         if self.capture is not None:
             self.capture.append(content)
-        else:
-            super().characters(content)
+        elif self.texts is not None:
+            self.texts.append(content)
 
     def endElement(self, name):
-        tag = name.rpartition(":")[2]
-        if tag == "v":
+        if name == "c":
+            if self.value is not None or self.formula is not None or self.inline or "r" not in self.attributes:
+                self._cell()
+            # else a cell with only a format: most cells of a form
+        elif name == "v":
             # openpyxl writes an empty <v/> for a formula it never calculated
             self.value = "".join(self.capture) or None
             self.capture = None
-        elif tag == "f":
+        elif name == "f":
             self.formula = "".join(self.capture)
             self.capture = None
-        elif tag == "c":
-            self._cell()
+        elif local := _local_name(name):
+            self.endElement(local)
         else:
-            self.text_end(tag, self.inline)
+            self.text_end(name, self.inline)
 
     def _cell(self) -> None:
-        reference = self.attributes.get("r")
-        if reference is not None and self.value is None and self.formula is None and not self.inline:
-            return  # a cell with only a format: most cells of a form
-        match = _CELL_REFERENCE.fullmatch(reference or "")
-        row, column = (int(match.group(2)), column_index(match.group(1))) if match else (self.row, self.next_column)
+        """The typed value of the <c> element just ended, unless it only carries formatting."""
+        attributes, value_text, formula = self.attributes, self.value, self.formula
+        row, column = _coordinates(attributes.get("r") or "") or (self.row, self.next_column)
         self.next_column = column + 1
-        cell = _cell(row, column, self.attributes, self.value, self.formula, self.inline, self.strings,
-                     self.date_styles, self.date1904)
-        if cell is None:
+        kind = attributes.get("t", "n")
+        value: str | int | float | bool | dt.datetime | None = None
+        error = None
+        if kind == "inlineStr":
+            value = "".join(self.inline)
+        elif value_text is None:
+            value = None
+        elif kind == "s":
+            index = int(value_text)
+            value = self.strings[index] if 0 <= index < len(self.strings) else None
+        elif kind == "str":
+            value = value_text
+        elif kind == "b":
+            value = value_text.strip() in ("1", "true")
+        elif kind == "e":
+            error = value_text
+        elif kind == "d":
+            value = dt.datetime.fromisoformat(value_text)
+        else:
+            number = float(value_text)
+            if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
+                value = value_text
+            elif int(attributes.get("s", "0")) in self.date_styles:
+                value = excel_date(number, self.date1904)
+            else:
+                value = int(number) if number.is_integer() and abs(number) < 2**53 else number
+        if (value is None or value == "") and formula is None and error is None:
             return
         if len(self.sheet.cells) >= self.budget:
             raise UnreadableWorkbook(f"儲存格超過 {MAX_CELLS:,} 個，不是填報表，未讀取。", self.where)
-        self.sheet.cells[row, column] = cell
+        self.sheet.cells[row, column] = CellData(row, column, value, formula, error)
+
+
+@functools.lru_cache(maxsize=1024)  # a form names about 340 cells; kept references hold at most 4,300 digits each
+def _coordinates(reference: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, or None: once per reference, as every return of a form names the same
+    cells. A row number too long for an int raises, and nothing is kept."""
+    match = _CELL_REFERENCE.fullmatch(reference)
+    return (int(match.group(2)), column_index(match.group(1))) if match else None
 
 
 def _range(reference: str) -> tuple[int, int, int, int] | None:
-    corners = [_CELL_REFERENCE.fullmatch(part) for part in reference.split(":")]
+    corners = [_coordinates(part) for part in reference.split(":")]
     if len(corners) != 2 or not all(corners):
         return None
-    (first, last) = corners
-    return int(first.group(2)), column_index(first.group(1)), int(last.group(2)), column_index(last.group(1))
+    (first_row, first_column), (last_row, last_column) = corners
+    return first_row, first_column, last_row, last_column
 
-
-def _cell(row: int, column: int, attributes: dict[str, str], value_text: str | None, formula: str | None,
-          inline: list[str], strings: list[str], date_styles: frozenset[int], date1904: bool) -> CellData | None:
-    """The typed value of a <c> element, or None for a cell that only carries formatting."""
-    kind = attributes.get("t", "n")
-    value: str | int | float | bool | dt.datetime | None = None
-    error = None
-    if kind == "inlineStr":
-        value = "".join(inline)
-    elif value_text is None:
-        value = None
-    elif kind == "s":
-        index = int(value_text)
-        value = strings[index] if 0 <= index < len(strings) else None
-    elif kind == "str":
-        value = value_text
-    elif kind == "b":
-        value = value_text.strip() in ("1", "true")
-    elif kind == "e":
-        error = value_text
-    elif kind == "d":
-        value = dt.datetime.fromisoformat(value_text)
-    else:
-        number = float(value_text)
-        if not math.isfinite(number):  # "NaN" or "INF" typed into the XML: no spreadsheet writes these
-            value = value_text
-        elif int(attributes.get("s", "0")) in date_styles:
-            value = excel_date(number, date1904)
-        else:
-            value = int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if value is None and formula is None and error is None:
-        return None
-    if value == "" and formula is None:
-        return None
-    return CellData(row, column, value, formula, error)

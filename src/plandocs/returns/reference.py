@@ -21,6 +21,28 @@ def _form_key(value: object) -> str:
     return _ROC_DATE.sub(_DATE_MARK, text_key(value))
 
 
+class _Answers:
+    """What a question about a cell's value answered, kept for the values that recur in every return (the form's
+    own texts): up to a number of answers and for texts up to a length, so that the long texts a unit writes are
+    worked out each time and no file can fill memory with them."""
+
+    ENTRIES = 8192
+    TEXT_LENGTH = 1000
+
+    def __init__(self):
+        self._kept: dict[tuple, object] = {}
+
+    def get(self, question: tuple, value: object, work_out):
+        key = (*question, type(value), value)  # the type too: 1, 1.0 and True are equal keys but distinct texts
+        try:
+            return self._kept[key]
+        except KeyError:
+            answer = work_out()
+        if len(self._kept) < self.ENTRIES and not (isinstance(value, str) and len(value) > self.TEXT_LENGTH):
+            self._kept[key] = answer
+        return answer
+
+
 class Reference:
     """What returns are checked against, prepared once per collect: units, key points and the form's own text."""
 
@@ -41,6 +63,9 @@ class Reference:
         self.dimensions = {text_key(d.name): d.name for d in plan.dimensions}
         self._unit_rows: dict[str, dict[str, ProgressRow]] = {}
         self._form_text: dict[str, tuple[set[str], list[tuple[str, str]]]] | None = None
+        self._form_keys = _Answers()
+        self._names_in_form_text = _Answers()
+        self._longest_name = max(map(len, self.units), default=0)
 
     def unit_rows(self, unit: Unit | None) -> dict[str, ProgressRow]:
         """The key points the unit reports on, by code; every key point when the unit is not known."""
@@ -61,7 +86,10 @@ class Reference:
         With `titles_only`, a cell that holds nothing but the name (說明's 填報單位) is not read: any cell a unit
         types a unit's name into (填報人, say) would match it.
         """
-        key = _form_key(value)
+        return self._names_in_form_text.get((sheet_kind, titles_only), value,
+                                            lambda: self._name_in_form_key(sheet_kind, self._form_key(value), titles_only))
+
+    def _name_in_form_key(self, sheet_kind: str, key: str, titles_only: bool) -> str | None:
         for before, after in self._blank(sheet_kind)[1]:
             if titles_only and not (before or after):
                 continue
@@ -69,9 +97,12 @@ class Reference:
                 return key[len(before):len(key) - len(after)]
         return None
 
+    def _form_key(self, value: object) -> str:
+        return self._form_keys.get((), value, lambda: _form_key(value))
+
     def is_form_text(self, sheet_kind: str, value: object, unit: Unit | None) -> bool:
         """Whether a cell holds text the blank form itself has on this sheet (the unit's name in its place)."""
-        if _form_key(value) in self._blank(sheet_kind)[0]:
+        if self._form_key(value) in self._blank(sheet_kind)[0]:
             return True
         name = self.name_in_form_text(sheet_kind, value)
         if name is None:
@@ -95,7 +126,10 @@ class Reference:
     def units_named_in(self, text: str) -> set[Unit]:
         """Units whose name or alias the text contains; a name inside a longer one found there does not count."""
         key = name_key(text)
-        found = {name: unit for name, unit in self.units.items() if name and name in key}
+        # each piece of the text up to the longest name is looked up: a file name is short, the units many
+        pieces = (key[start:end] for start in range(len(key))
+                  for end in range(start + 1, min(len(key), start + self._longest_name) + 1))
+        found = {piece: self.units[piece] for piece in pieces if piece in self.units}
         return {unit for name, unit in found.items()
                 if not any(name != other and name in other and found[other] is not unit for other in found)}
 
