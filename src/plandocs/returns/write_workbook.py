@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,14 @@ class Column:
     wrap: bool = False
 
 
+def _source_columns() -> list[Column]:
+    return [Column(SOURCE_HEADERS[0], 30, True), Column(SOURCE_HEADERS[1], 10), Column(SOURCE_HEADERS[2], 10)]
+
+
+MEASURE_COLUMNS = [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
+                   Column("措施內容", 60, True), *_source_columns()]
+
+
 class _Writer:
     """Writes plain tables with XlsxWriter: text as text, numbers as numbers, dates as dates, never a formula.
 
@@ -92,9 +102,12 @@ class _Writer:
         else:
             sheet.write_blank(row, column, None, cell_format)
 
-    def table(self, name: str, columns: list[Column], rows: list[list], intro: tuple[str, ...] = (),
-              freeze: bool = True):
-        """A sheet with the lines of `intro` on top, then the headings and the rows, filterable and printable."""
+    def table(self, name: str, columns: list[Column], rows: list[list] | None, intro: tuple[str, ...] = (),
+              freeze: bool = True, rows_elsewhere: RowsElsewhere | None = None):
+        """A sheet with the lines of `intro` on top, then the headings and the rows, filterable and printable.
+
+        With `rows_elsewhere`, the rows' XML is made by another process, given the sheet's place and formats.
+        """
         sheet = self.workbook.add_worksheet(name)
         for number, line in enumerate(intro):
             sheet.write_string(number, 0, line, self.title if number == 0 else None)
@@ -103,22 +116,12 @@ class _Writer:
             sheet.set_column(index, index, column.width)
             sheet.write_string(first_row, index, column.heading, self.heading)
         # The formats' numbers in styles.xml: XlsxWriter gives a format its number when a cell first uses it
-        styles = [(self.wrap if c.wrap else self.plain)._get_xf_index() for c in columns]
-        table = TableRows(len(self.workbook.worksheets()), first_row + 1, styles)
-        wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
-        headings = [c.heading for c in columns]
-        for values in rows:
-            lines = max((text_lines(values[index], width, FONT_SIZE) for index, width in wrapped
-                         if isinstance(values[index], str)), default=1)
-            # neither Excel nor LibreOffice grows a row for wrapped text written by a program
-            height = ROW_LINE_POINTS * min(lines, MAX_ROW_LINES) if lines > 1 else None
-            long = any(isinstance(value, str) and len(value) * 2 > EXCEL_CELL_CHARACTERS for value in values)
-            note = cut_note(_source_of(values, headings)) if long else ""
-            table.add([_cell_value(value, note) for value in values], height)
-        self.tables.append(table)
+        place = TablePlace(len(self.workbook.worksheets()), first_row,
+                           [(self.wrap if c.wrap else self.plain)._get_xf_index() for c in columns])
+        made = rows_elsewhere(place) if rows_elsewhere is not None else table_rows(place, columns, rows)
+        self.tables.append((sheet, place, len(columns), made))
         if freeze:
             sheet.freeze_panes(first_row + 1, 0)
-        sheet.autofilter(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1)
         sheet.set_landscape()
         sheet.set_paper(A4)
         sheet.fit_to_pages(1, 0)
@@ -127,8 +130,47 @@ class _Writer:
         return sheet
 
     def close(self) -> bytes:
+        tables = []
+        for sheet, place, width, made in self.tables:
+            rows = made.result() if isinstance(made, Future) else made
+            # the filter covers the rows, known only once they are made
+            sheet.autofilter(place.first_row, 0, place.first_row + max(len(rows.parts), 1), width - 1)
+            tables.append(rows)
         self.workbook.close()
-        return splice_rows(self.buffer.getvalue(), self.tables)
+        return splice_rows(self.buffer.getvalue(), tables)
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a table's rows go: its sheet (1 for the workbook's first), the row of its headings, each column's
+    cell format as XlsxWriter numbered it."""
+    sheet_position: int
+    first_row: int
+    styles: list[int]
+
+
+RowsElsewhere = Callable[[TablePlace], "Future[TableRows]"]
+
+
+def table_rows(place: TablePlace, columns: list[Column], rows: list[list]) -> TableRows:
+    """The rows of a table below its headings, as worksheet XML: a pure function, so a worker can make them."""
+    table = TableRows(place.sheet_position, place.first_row + 1, place.styles)
+    wrapped = [(index, column.width) for index, column in enumerate(columns) if column.wrap]
+    headings = [c.heading for c in columns]
+    for values in rows:
+        lines = max((text_lines(values[index], width, FONT_SIZE) for index, width in wrapped
+                     if isinstance(values[index], str)), default=1)
+        # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+        height = ROW_LINE_POINTS * min(lines, MAX_ROW_LINES) if lines > 1 else None
+        long = any(isinstance(value, str) and len(value) * 2 > EXCEL_CELL_CHARACTERS for value in values)
+        note = cut_note(_source_of(values, headings)) if long else ""
+        table.add([_cell_value(value, note) for value in values], height)
+    return table
+
+
+def measures_table_rows(collection: Collection, place: TablePlace) -> TableRows:
+    """措施彙整's rows, the workbook's largest table (a row per measure of every return)."""
+    return table_rows(place, MEASURE_COLUMNS, measure_rows(collection))
 
 
 def _cell_value(value, note: str):
@@ -141,17 +183,22 @@ def _cell_value(value, note: str):
     return value
 
 
-def consolidated_workbook(collection: Collection, problems: list[Finding]) -> bytes:
+def consolidated_workbook(collection: Collection, problems: list[Finding],
+                          measures_elsewhere: RowsElsewhere | None = None) -> bytes:
+    """The workbook's bytes; with `measures_elsewhere`, 措施彙整's rows are made by another process meanwhile."""
     with work_folder("plandocs-work-") as work:
-        return _consolidated_workbook(collection, problems, work)
+        return _consolidated_workbook(collection, problems, work, measures_elsewhere)
 
 
-def _consolidated_workbook(collection: Collection, problems: list[Finding], work: Path) -> bytes:
+def _consolidated_workbook(collection: Collection, problems: list[Finding], work: Path,
+                           measures_elsewhere: RowsElsewhere | None) -> bytes:
     plan = collection.plan
     writer = _Writer(plan, work)
     _status_sheet(writer, collection, problems)
-    writer.table(MEASURES_SHEET, [Column("構面", 10), Column("項目", 16), Column("單位", 14), Column("措施名稱", 24, True),
-                                  Column("措施內容", 60, True), *_source_columns()], measure_rows(collection))
+    if measures_elsewhere is None:
+        writer.table(MEASURES_SHEET, MEASURE_COLUMNS, measure_rows(collection))
+    else:
+        writer.table(MEASURES_SHEET, MEASURE_COLUMNS, None, rows_elsewhere=measures_elsewhere)
     years = case_count_years(plan)
     writer.table(PROGRESS_SUMMARY_SHEET, [
         Column("編號", 7), Column("構面", 10), Column("評核項目", 16), Column("評核重點", 20, True), Column("單位", 14),
@@ -198,8 +245,6 @@ def _source_of(values: list, headings: list[str]) -> str:
     return f"回報檔「{file}」" + (f"工作表「{sheet}」" if sheet else "") + (f"{cells}" if cells else "")
 
 
-def _source_columns() -> list[Column]:
-    return [Column(SOURCE_HEADERS[0], 30, True), Column(SOURCE_HEADERS[1], 10), Column(SOURCE_HEADERS[2], 10)]
 
 
 def _status_sheet(writer: _Writer, collection: Collection, problems: list[Finding]) -> None:
