@@ -5,6 +5,7 @@ they give simplified characters (贰, 叁) and cannot write 參.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 MAX_DEPTH = 9
@@ -88,6 +89,21 @@ def number_outline(levels: Sequence[int | None], first_depth: int = 1) -> list[s
             counters[deeper] = 0
         labels.append(outline_label(level + first_depth - 1, counters[level]))
     return labels
+
+
+def first_labels() -> dict[str, int]:
+    """Each outline style by the label of its first point (壹、 一、 (一) 1. …): how a user names a style."""
+    return {outline_label(depth, 1): depth for depth in range(1, MAX_DEPTH + 1)}
+
+
+def depth_of_label(label: str) -> int | None:
+    """The depth whose first label is `label`, typed full-width or not (（一） is (一), １． is 1.); None if none."""
+    return first_labels().get(unicodedata.normalize("NFKC", label).replace(" ", ""))
+
+
+def series_labels(count: int, depth: int | None) -> list[str]:
+    """The labels of `count` points side by side at a depth, or no labels where the level is not numbered."""
+    return number_outline([1] * count, first_depth=depth) if depth is not None else [""] * count
 
 
 def text_depths(levels: Iterable[int | None]) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from plandocs.master.builder import mail_address
+from plandocs.master.unit_sheet import mail_address
 from plandocs.master.validate import check_master
 from plandocs.office.output import safe_file_name
 from plandocs.paths import Paths

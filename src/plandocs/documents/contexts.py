@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from ..master.model import KeyPoint, Plan, Unit
 from ..master.schema import AttachmentKind, Column, DimensionLayout
-from ..numbering import number_outline
+from ..numbering import series_labels
 from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
 from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, paragraph_xml
 
@@ -88,8 +88,8 @@ def plan_context(plan: Plan, styles: dict[str, str]) -> dict:
 
     attachments = attachments_context(plan)
     width = LANDSCAPE_WIDTH if any(a["across"] for a in attachments) else PORTRAIT_WIDTH  # the body is upright
-    headings = [heading + d.heading_name if d.heading_name else ""
-                for heading, d in zip(number_outline([1] * len(plan.dimensions), first_depth=2), plan.dimensions)]
+    labels = series_labels(len(plan.dimensions), plan.dimension_numbering)
+    headings = [label + d.heading_name if d.heading_name else "" for label, d in zip(labels, plan.dimensions)]
     one_table = _one_table(plan)
     dimensions = []
     for heading, dimension in zip(headings, plan.dimensions):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from ..master.model import Dimension, KeyPoint, Plan, TableColumn
 from ..master.schema import Column
+from ..numbering import series_labels
 from .render import CELL_STYLE, CENTRED_CELL_STYLE, OutlineStyle, paragraph_xml
 
 HEADING_STYLE = "表格標題列"
@@ -43,23 +44,30 @@ def measures_table(plan: Plan, dimensions: list[Dimension], styles: dict[str, st
     rows = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" + "".join(
         _cell(w, paragraph_xml(c.heading, heading_style), "center", f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADING_FILL}"/>')
         for c, w in zip(columns, widths)) + "</w:tr>"]
+    dimension_labels = series_labels(len(dimensions), plan.numbering(Column.DIMENSION))
     for position, dimension in enumerate(dimensions):
         if headings and headings[position]:  # a plan without dimensions has no heading to print
             rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + _cell(
                 sum(widths), paragraph_xml(headings[position], cell.style_id), "center",
                 f'<w:gridSpan w:val="{len(columns)}"/>' if len(columns) > 1 else "") + "</w:tr>")
         first_of_dimension = True
-        for item in dimension.items:
-            for index, key_point in enumerate(item.key_points):
+        item_labels = series_labels(len(dimension.items), plan.numbering(Column.ITEM))
+        for item, item_label in zip(dimension.items, item_labels):
+            key_point_labels = series_labels(len(item.key_points), plan.numbering(Column.KEY_POINT))
+            for index, (key_point, key_point_label) in enumerate(zip(item.key_points, key_point_labels)):
                 cells = []
                 for column, w in zip(columns, widths):
                     merge = ""
                     if column.column is Column.DIMENSION:
                         merge = _merge(first_of_dimension)
-                        content = paragraph_xml(dimension.heading_name if first_of_dimension else "", centred)
+                        content = (cell.labelled(dimension_labels[position], dimension.heading_name, centred)
+                                   if first_of_dimension else paragraph_xml("", centred))
                     elif column.column is Column.ITEM:
                         merge = _merge(index == 0)
-                        content = paragraph_xml(item.name or "" if index == 0 else "", centred)
+                        content = (cell.labelled(item_label, item.name or "", centred)
+                                   if index == 0 else paragraph_xml("", centred))
+                    elif column.column is Column.KEY_POINT:
+                        content = cell.labelled(key_point_label, key_point.name, centred)
                     else:
                         content = _content(column.column, key_point, cell, centred)
                     cells.append(_cell(w, content, "top", merge))
@@ -78,8 +86,6 @@ def _merge(first: bool) -> str:
 
 def _content(column: Column, key_point: KeyPoint, cell: OutlineStyle, centred: str | None) -> str:
     match column:
-        case Column.KEY_POINT:
-            return paragraph_xml(key_point.name, centred)
         case Column.PRACTICES:
             return str(cell.paragraphs(key_point.practices))
         case Column.DEADLINE:

@@ -67,6 +67,13 @@ class OutlineStyle:
         style = OutlineStyle(centred_style, self.first_depth, self.twips_per_char)
         return Markup("".join(style._paragraph("", t, None, 0) for t in texts) or style._paragraph("", "", None, 0))
 
+    def labelled(self, label: str, text: str, unlabelled_style: str | None) -> str:
+        """A name in a table cell: in `unlabelled_style` (centred) as it is, or after its label with a hanging
+        indent, so that its wrapped lines align with its text; an empty name has no label."""
+        if not label or not text:
+            return paragraph_xml(text, unlabelled_style)
+        return self._paragraph(label, text, 1, 1)
+
     def _text_start(self, depth: int, shallowest: int) -> float:
         return sum(_LEVEL_STEP[d + self.first_depth - 1] for d in range(shallowest, depth + 1))
 

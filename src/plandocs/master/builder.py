@@ -1,22 +1,20 @@
 """Stage 2: the typed plan, built from the rows of the master; every conversion failure is a located problem."""
 from __future__ import annotations
 
-import dataclasses
-import re
-
 from ..errors import Location, Problem, Severity
-from ..numbering import MAX_DEPTH
-from ..text import name_key, suggestion
+from ..numbering import MAX_DEPTH, depth_of_label, first_labels
+from ..text import suggestion
 from .cells import CellReader, allowed
 from .load import Cell, RawMaster, Row, shown
 from .model import (
-    Attachment, Dimension, Facts, Group, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, Unit, UnitRef,
+    Attachment, Dimension, Facts, Item, KeyPoint, Member, Paragraph, Plan, RosterGroup, TableColumn, UnitRef,
 )
 from .schema import (
-    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, GROUP_CATEGORY, ITEMS, MEASURES,
-    REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNIT_EMAIL, UNITS, AttachmentKind, Column,
+    ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, ITEMS, MEASURES, NO_NUMBERS,
+    NUMBERING_FACTS, REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNITS, AttachmentKind, Column,
     DimensionLayout, Fact, Kind,
 )
+from .unit_sheet import read_units
 
 
 def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
@@ -34,7 +32,7 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
         return sheet.rows if sheet is not None and sheet.usable else []
 
     facts = _facts(builder, rows(FACTS), rows(ATTACHMENTS))
-    units, groups = _units(builder, rows(UNITS))
+    units, groups = read_units(builder, rows(UNITS))
     body, table_in_body_at = _body(builder, rows(BODY), facts)
     columns = _table_columns(builder, rows(TABLE_COLUMNS), facts)
     dimensions = _dimensions(builder, rows(DIMENSIONS), rows(ITEMS), rows(MEASURES), columns)
@@ -130,6 +128,7 @@ def _facts(builder: CellReader, rows: list[Row], attachment_rows: list[Row]) -> 
         office=values.get(Fact.OFFICE) or "", officer=values.get(Fact.OFFICER) or "",
         written_title=values.get(Fact.TITLE) or "",
         dimension_layout=_dimension_layout(builder, values.get(Fact.DIMENSION_LAYOUT), found.get(Fact.DIMENSION_LAYOUT)),
+        numbering=_numbering(builder, values, found),
     )
     if facts.attachment(AttachmentKind.SURVEY) is not None:
         for fact in (Fact.DUE_DATE, Fact.RECIPIENT):  # the units' forms say by when and to whom
@@ -150,6 +149,23 @@ def _dimension_layout(builder: CellReader, text: str | None, cell: Cell | None) 
                       f"（構面印在表格的一欄時，請在「{TABLE_COLUMNS.name}」列出「{Column.DIMENSION.value}」）。", cell.location)
         return DimensionLayout.HEADING
     return DimensionLayout(text)
+
+
+def _numbering(builder: CellReader, values: dict[Fact, object], found: dict[Fact, Cell]) -> dict[Column, int | None]:
+    """The numbering facts given: each names its level's style by its first label (一、, (一), 1. …) or 不編號."""
+    styles = [*first_labels(), NO_NUMBERS]
+    numbering: dict[Column, int | None] = {}
+    for fact, column in NUMBERING_FACTS.items():
+        text = values.get(fact)
+        if not text:
+            continue
+        depth = None if text == NO_NUMBERS else depth_of_label(text)
+        if depth is None and text != NO_NUMBERS:
+            builder.error(f"「{fact.value}」不能是「{shown(text)}」；請填第一個編號的寫法，{allowed(styles)}。",
+                          found[fact].location)
+            continue
+        numbering[column] = depth
+    return numbering
 
 
 def _dimension_columns(builder: CellReader, facts: Facts, columns: list[TableColumn],
@@ -240,106 +256,6 @@ def _needed_sheets(builder: CellReader, facts: Facts) -> None:
                       builder.master.where())
     if facts.attachment(AttachmentKind.MEASURES) is not None and MEASURES.name not in builder.master.sheets:
         builder.error(f"計畫有具體作法表，缺少工作表「{MEASURES.name}」。", builder.master.where())
-
-
-def _split_names(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in re.split(r"[、,，;；\n]", text) if part.strip())
-
-
-# What may stand before the @ without quotes (RFC 5322's dot-atom): a quote, a space or a name is refused, not quoted
-_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-
-
-def mail_address(text: str) -> tuple[str, str]:
-    """The address as a To header can hold it (an IDN domain in punycode), or "" and why it cannot be used.
-
-    Read with the email package's parser: a display name, a second address, quotes or angle brackets are refused
-    rather than guessed at, and the part before the @ must be plain ASCII (a 單位@… address needs a mail server
-    that takes UTF-8, which a draft cannot count on)."""
-    from email.utils import parseaddr
-
-    name, address = parseaddr(text)
-    if name or address != text:
-        return "", "只填一個地址，不含姓名、引號、角括號或逗號"
-    local, _, domain = address.rpartition("@")
-    if not _LOCAL_PART.fullmatch(local):
-        return "", "「@」之前只能有英文字母、數字及 . _ - 等符號"
-    try:
-        domain = domain.encode("idna").decode("ascii")  # 警察局.tw → xn--….tw
-    except UnicodeError:
-        return "", "「@」之後不是有效的網域名稱"
-    if "." not in domain.strip("."):
-        return "", "「@」之後的網域名稱不完整"
-    return f"{local}@{domain}", ""
-
-
-def _email(builder: CellReader, row: Row) -> str:
-    """The unit's e-mail address (optional column), checked only for its form: nothing is ever sent."""
-    cell = row.cells.get(UNIT_EMAIL)
-    text = builder.text(cell) if cell is not None else ""
-    if not text:
-        return ""
-    address, why = mail_address(text)
-    if not address:
-        builder.error(f"「{shown(text)}」不是可用的電子郵件地址：{why}（例：unit@example.gov.tw）；"
-                      "催報信稿不會填入收件人。", cell.location, Severity.WARNING)
-    return address
-
-
-def _units(builder: CellReader, rows: list[Row]) -> tuple[list[Unit], list[Group]]:
-    """Units and groups. Categories are the master's own (課, 股, 分局 …); a group covers categories or units."""
-    units: list[Unit] = []
-    groups: list[tuple[Group, Cell]] = []
-    for row in rows:
-        name = builder.text(row["單位名稱"], required=True)
-        category = builder.text(row["類別"], required=True)
-        if not name:
-            continue
-        builder.official_spelling(name, row["單位名稱"])
-        covered = builder.text(row["群組涵蓋類別"])
-        aliases = _split_names(builder.text(row["別名"]))
-        entry: Unit | Group
-        if category == GROUP_CATEGORY:
-            if not row["填報調查表"].blank:
-                builder.error("群組本身不填報調查表（其涵蓋的各單位依各自的設定），此格不會使用；請清空。",
-                              row["填報調查表"].location, Severity.WARNING)
-            # without 群組涵蓋類別 a group is a phrase the plan prints (各組) whose members it does not list
-            entry = Group(name, _split_names(covered), row["單位名稱"].location, aliases, named_only=not covered)
-            groups.append((entry, row["群組涵蓋類別"]))
-        else:
-            if covered:
-                builder.error(f"只有類別為「{GROUP_CATEGORY}」的列才填寫「群組涵蓋類別」。", row["群組涵蓋類別"].location)
-            entry = Unit(name, category, aliases, builder.yes_no(row["填報調查表"], default=True),
-                         row["單位名稱"].location, _email(builder, row))
-            units.append(entry)
-        for key_name, cell in [(name, row["單位名稱"])] + [(a, row["別名"]) for a in aliases]:
-            previous = builder.directory.get(name_key(key_name))
-            if previous is not None:
-                builder.error(f"「{shown(key_name)}」重複，已用於第 {previous.location.row} 列的「{shown(previous.name)}」。",
-                              cell.location)
-                continue
-            builder.directory[name_key(key_name)] = entry
-    resolved = {id(group): _group_members(builder, group, cell, units) for group, cell in groups}
-    for key, entry in builder.directory.items():
-        if isinstance(entry, Group):
-            builder.directory[key] = resolved[id(entry)]
-    return units, list(resolved.values())
-
-
-def _group_members(builder: CellReader, group: Group, cell: Cell, units: list[Unit]) -> Group:
-    """Split what a group covers into the categories and the units it names; anything else is an error."""
-    categories = list(dict.fromkeys(u.category for u in units))
-    names = {u.name: u.name for u in units} | {alias: u.name for u in units for alias in u.aliases}
-    covered_categories, covered_units = [], []
-    for part in group.categories:
-        if part in categories:
-            covered_categories.append(part)
-        elif part in names:
-            covered_units.append(names[part])
-        else:
-            builder.error(f"「{shown(part)}」不是任何單位的類別，也不是單位名稱{suggestion(part, categories + list(names))}。",
-                          cell.location)
-    return dataclasses.replace(group, categories=tuple(covered_categories), unit_names=tuple(covered_units))
 
 
 def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],

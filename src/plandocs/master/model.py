@@ -165,6 +165,12 @@ class Facts:
     officer: str = ""  # 承辦人 (optional fact)
     written_title: str = ""  # 計畫標題 (optional fact): the whole title, used as it is
     dimension_layout: DimensionLayout = DimensionLayout.HEADING  # 構面呈現 (optional fact)
+    numbering: dict[Column, int | None] = field(default_factory=dict)  # 構面編號 … : the depth, None for 不編號
+
+    def numbering_depth(self, column: Column, default: int | None) -> int | None:
+        """The outline depth a level of the measures table is numbered at (一、 2, (一) 3), None for none:
+        as its 編號 fact says, else `default`."""
+        return self.numbering.get(column, default)
 
     def attachment(self, kind: AttachmentKind) -> Attachment | None:
         return next((a for a in self.attachments if a.kind == kind), None)
@@ -236,6 +242,17 @@ class Plan:
         """The attachments printed after the body: all but a measures table that stands in the body."""
         in_body = self.table_in_body_at is not None
         return tuple(a for a in self.facts.attachments if not (in_body and a.kind is AttachmentKind.MEASURES))
+
+    @property
+    def dimension_numbering(self) -> int | None:
+        """The depth the dimensions are numbered at: 一、 above or across the table, none in a column of it,
+        unless 構面編號 says."""
+        in_column = any(c.column is Column.DIMENSION for c in self.columns)
+        return self.facts.numbering_depth(Column.DIMENSION, None if in_column else 2)
+
+    def numbering(self, column: Column) -> int | None:
+        """The depth a level of the measures table (構面, 評核項目, 評核重點) is numbered at, None for none."""
+        return self.dimension_numbering if column is Column.DIMENSION else self.facts.numbering_depth(column, None)
 
     @property
     def unit_names(self) -> frozenset[str]:

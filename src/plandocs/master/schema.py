@@ -100,6 +100,9 @@ class Fact(enum.Enum):
     ISSUE_WORD = "發文用語"  # 函頒, 函核備, 函發 …: the last word of the issue line
     TOTAL_POINTS = "配分合計"  # when given, the dimensions' points must add up to it
     DIMENSION_LAYOUT = "構面呈現"  # optional: 標題 (default) or 表格列
+    DIMENSION_NUMBERING = "構面編號"  # optional: the label of the first dimension, e.g. 一、, or 不編號
+    ITEM_NUMBERING = "評核項目編號"  # optional, likewise for the items in the table
+    KEY_POINT_NUMBERING = "評核重點編號"  # optional, likewise for the key points, e.g. (一)
     OFFICE = "承辦單位"  # optional: the 承辦 line of collect's report and 催報
     OFFICER = "承辦人"  # optional
 
@@ -112,6 +115,15 @@ TITLE_FACTS = {
     Fact.SURVEY_TITLE: ("附表2", AttachmentKind.SURVEY),
     Fact.ROSTER_TITLE: ("附表3", AttachmentKind.ROSTER),
 }
+
+
+# The numbering facts and the level of the measures table each numbers; 不編號 turns a level's numbers off.
+NUMBERING_FACTS = {
+    Fact.DIMENSION_NUMBERING: Column.DIMENSION,
+    Fact.ITEM_NUMBERING: Column.ITEM,
+    Fact.KEY_POINT_NUMBERING: Column.KEY_POINT,
+}
+NO_NUMBERS = "不編號"
 
 
 FACT_KINDS: dict[Fact, Kind] = {

@@ -14,7 +14,9 @@ from ..text import ROC_OFFSET, roc_date, suggestion
 from .builder import build_plan
 from .load import load_master, shown
 from .model import Facts, KeyPoint, Paragraph, Plan
-from .schema import BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, ROSTER, UNITS, AttachmentKind, Fact
+from .schema import (
+    BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, NO_NUMBERS, ROSTER, UNITS, AttachmentKind, Column, Fact,
+)
 
 # An outline label typed at the start of a paragraph (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)); labels are generated.
 _TYPED_LABEL = re.compile(
@@ -120,14 +122,26 @@ def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
     return problems
 
 
+def _typed_label_problem(plan: Plan, column: Column, name: str | None, location: Location) -> list[Problem]:
+    """A name of a numbered level that begins with a label typed by hand would be printed with two."""
+    label = _TYPED_LABEL.match(name or "")
+    if label is None or plan.numbering(column) is None:
+        return []
+    return [Problem(f"{column.value}開頭的「{label.group()}」看似自行輸入的編號；{column.value}的編號由程式產生，"
+                    f"請刪除，否則會印出兩次（不要編號時，計畫資料的「{column.value}編號」填「{NO_NUMBERS}」）。",
+                    location, Severity.WARNING)]
+
+
 def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
     problems: list[Problem] = []
     for dimension in plan.dimensions:
+        problems += _typed_label_problem(plan, Column.DIMENSION, dimension.name, dimension.location)
         if dimension.points is not None and dimension.points <= 0:
             problems.append(Problem("配分須為正整數。", dimension.points_location or dimension.location))
         if coverage and not dimension.key_points:
             problems.append(Problem(f"構面「{shown(dimension.name)}」在「附表1」沒有任何評核重點。", dimension.location))
         for item in dimension.items:
+            problems += _typed_label_problem(plan, Column.ITEM, item.name, item.location)
             if coverage and item.name and not item.key_points:
                 problems.append(Problem(f"評核項目「{shown(item.name)}」在「附表1」沒有任何評核重點與具體作法。",
                                         item.location))
@@ -138,6 +152,7 @@ def _dimension_problems(plan: Plan, coverage: bool) -> list[Problem]:
                                             f"（已於第 {seen[key_point.name]} 列）。", key_point.location,
                                             Severity.WARNING))
                 seen.setdefault(key_point.name, key_point.location.row)
+                problems += _typed_label_problem(plan, Column.KEY_POINT, key_point.name, key_point.location)
                 problems += _key_point_problems(plan, key_point)
     stated = plan.facts.total_points  # only a total the master states is checked
     total = sum(d.points or 0 for d in plan.dimensions)
