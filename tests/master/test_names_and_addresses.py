@@ -67,3 +67,14 @@ def test_check_refuses_a_unit_named_like_a_lock_file(project: Paths, edit_master
 def test_bidirectional_controls_never_reach_a_file_name():
     name = safe_file_name("督察室\u202ecod.exe\u2066\u200f")
     assert name == "督察室cod.exe"
+
+
+@pytest.mark.parametrize(("sent", "kept"), [
+    ("報" * 1_000_000 + ".xlsx", "報" * 65 + ".xlsx"),  # 200 bytes at most, the extension kept
+    ("a" * 300, "a" * 120),
+    ("CON .xlsx", "＿CON.xlsx"),  # Windows' device name, whatever spaces stand before the extension
+    ("分局. .docx", "分局.docx"),
+    ("x.abcdefghij", "x.abcdefghij"),  # a long 'extension' is part of the name
+])
+def test_a_file_name_is_shortened_by_its_bytes_and_keeps_its_extension(sent, kept):
+    assert safe_file_name(sent) == kept

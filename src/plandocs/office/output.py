@@ -53,8 +53,8 @@ def safe_file_name(name: str) -> str:
     # Disks count a name's bytes (255 at most), Windows its characters: the stem is shortened so that both
     # hold with room for the folder's own name, and the extension that tells the file's kind is kept.
     suffix = f".{extension}" if extension else ""
-    while stem and (len(stem) + len(suffix) > MAX_NAME_CHARACTERS
-                    or len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES):
+    stem = stem[:max(MAX_NAME_CHARACTERS - len(suffix), 0)]  # at once: a sent name may be a megabyte long
+    while stem and len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip(". ")
     return (stem + suffix) if stem else "＿" + suffix
