@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+import pytest
+
 from helpers.land_office import (
     AGENCY, ATTACHMENT_LABEL, ISSUE_LINE, PLAN_NAME, SHEETS, TABLE_HEADINGS, YEAR, facts_with, make_land_office_project,
     sheets_with,
@@ -159,3 +161,15 @@ def test_a_numbering_fact_names_the_styles_it_may_take_and_a_typed_label_is_caug
     build(project)
     cells = _cells(_document(project, f"{AGENCY}{YEAR}年度{PLAN_NAME}"))
     assert [row for row in cells if len(row) == 1] == [["一、完備基礎服務"], ["提升服務效能"]]
+
+
+@pytest.mark.parametrize(("typed", "label"), [(1, "1."), (-1, "(1)")])
+def test_a_numbering_label_excel_stored_as_a_number_is_the_style_typed(tmp_path, typed, label) -> None:
+    """Excel keeps 「1.」 typed in a General cell as the number 1, and 「(1)」 as -1."""
+    project = make_land_office_project(tmp_path, sheets_with(
+        計畫資料=facts_with(構面呈現="表格列", 評核重點編號=typed), 本文=LAND_OFFICE_BODY, 構面=DIMENSIONS,
+        附表1=LAND_OFFICE_MEASURES))
+    assert [p.format() for p in check_all(project).problems if p.is_error] == []
+    build(project)
+    cells = _cells(_document(project, f"{AGENCY}{YEAR}年度{PLAN_NAME}"))
+    assert [row[0] for row in cells if len(row) == 3][1:3] == [f"{label}訂定年度提升服務計畫。", f"{label.replace('1', '2')}簡化作業流程。"]

@@ -78,3 +78,8 @@ def test_bidirectional_controls_never_reach_a_file_name():
 ])
 def test_a_file_name_is_shortened_by_its_bytes_and_keeps_its_extension(sent, kept):
     assert safe_file_name(sent) == kept
+
+
+def test_a_device_name_bared_by_shortening_is_still_refused():
+    assert safe_file_name("CON" + " " * 200 + "x.pdf") == "＿CON.pdf"
+    assert safe_file_name("\udcff回報.xlsx") == "回報.xlsx"  # half a character is no part of a file name

@@ -151,6 +151,10 @@ def _dimension_layout(builder: CellReader, text: str | None, cell: Cell | None) 
     return DimensionLayout(text)
 
 
+# Excel takes 「1.」 typed in a General cell for the number 1, and 「(1)」 for -1 (an accountant's negative)
+_EXCEL_NUMBER_LABELS = {"1": "1.", "-1": "(1)"}
+
+
 def _numbering(builder: CellReader, values: dict[Fact, object], found: dict[Fact, Cell]) -> dict[Column, int | None]:
     """The numbering facts given: each names its level's style by its first label (一、, (一), 1. …) or 不編號."""
     styles = [*first_labels(), NO_NUMBERS]
@@ -159,6 +163,7 @@ def _numbering(builder: CellReader, values: dict[Fact, object], found: dict[Fact
         text = values.get(fact)
         if not text:
             continue
+        text = _EXCEL_NUMBER_LABELS.get(str(text), text)
         depth = None if text == NO_NUMBERS else depth_of_label(text)
         if depth is None and text != NO_NUMBERS:
             builder.error(f"「{fact.value}」不能是「{shown(text)}」；請填第一個編號的寫法，{allowed(styles)}。",

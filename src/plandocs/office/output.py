@@ -31,6 +31,7 @@ _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:
 # Windows refuses these in file names; the rest of a unit's name is kept as typed.
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 # Bidirectional controls make a name read otherwise than it is (「報告‮xslx.exe」): never in a file name.
+_SURROGATES = re.compile("[\ud800-\udfff]")  # half a character: no file system takes it
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -43,10 +44,7 @@ MAX_EXTENSION = 8
 def safe_file_name(name: str) -> str:
     """A readable name Windows accepts: forbidden characters become ＿, no bidirectional control, no trailing dot
     or space."""
-    cleaned = _WINDOWS_FORBIDDEN.sub("＿", _BIDI_CONTROLS.sub("", name)).strip().rstrip(". ")
-    # Windows ignores spaces before the extension: 「CON .xlsx」 is the device CON too.
-    if cleaned.split(".")[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
-        cleaned = "＿" + cleaned
+    cleaned = _WINDOWS_FORBIDDEN.sub("＿", _BIDI_CONTROLS.sub("", _SURROGATES.sub("", name))).strip().rstrip(". ")
     stem, dot, extension = cleaned.rpartition(".")
     if not dot or not stem or len(extension) > MAX_EXTENSION:
         stem, extension = cleaned, ""
@@ -57,6 +55,9 @@ def safe_file_name(name: str) -> str:
     while stem and len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip(". ")
+    # Windows ignores spaces before the extension: 「CON .xlsx」 is the device CON too (checked once shortened)
+    if stem.split(".")[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        stem = "＿" + stem
     return (stem + suffix) if stem else "＿" + suffix
 
 

@@ -437,10 +437,20 @@ class _SheetCells(_Texts):
         self.sheet.cells[row, column] = CellData(row, column, value, formula, error)
 
 
-@functools.lru_cache(maxsize=1024)  # a form names about 340 cells; kept references hold at most 4,300 digits each
+MAX_KEPT_REFERENCE = 12
+
+
 def _coordinates(reference: str) -> tuple[int, int] | None:
-    """(row, column) of an A1 reference, or None: once per reference, as every return of a form names the same
-    cells. A row number too long for an int raises, and nothing is kept."""
+    """(row, column) of an A1 reference, or None. Only a reference as long as Excel's longest (XFD1048576)
+    is kept: a hostile file's references may be megabytes long, and would stay in memory."""
+    if len(reference) > MAX_KEPT_REFERENCE:
+        match = _CELL_REFERENCE.fullmatch(reference)
+        return (int(match.group(2)), column_index(match.group(1))) if match else None
+    return _short_coordinates(reference)
+
+
+@functools.lru_cache(maxsize=1024)  # a form names about 340 cells: once per reference, as every return names the same
+def _short_coordinates(reference: str) -> tuple[int, int] | None:
     match = _CELL_REFERENCE.fullmatch(reference)
     return (int(match.group(2)), column_index(match.group(1))) if match else None
 
