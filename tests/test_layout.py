@@ -10,7 +10,7 @@ from helpers.project import ROOT
 PACKAGE = ROOT / "src" / "plandocs"
 # Top to bottom; a module may import only from its own package or from a layer below it.
 LAYERS = ["__main__", "cli", "ui", "commands", "returns", "documents", "master", "office",
-          "text numbering errors paths report parallel"]
+          "text numbering errors paths report parallel caching"]
 MAX_LINES = 520
 
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+
 # XML 1.0 allows tab, newline and carriage return among the C0 controls; everything else below U+0020,
 # the surrogates and U+FFFE/U+FFFF cannot be stored in a .docx or .xlsx.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -65,22 +66,11 @@ def describe_characters(characters: tuple[str, ...]) -> str:
     return "、".join(f"U+{ord(c):04X}" for c in characters)
 
 
+@functools.lru_cache(maxsize=65536, typed=True)  # headings and the forms' own texts recur in every return
 def text_key(value: object) -> str:
     """Text compared the way a person reads it: width, spaces and line breaks do not matter (「承辦單位 １」 is
     「承辦單位1」)."""
-    if isinstance(value, str) and len(value) > MAX_KEPT_TEXT:  # a unit's long answer: not kept in memory
-        return _text_key(value)
-    return _kept_text_key(value)
-
-
-MAX_KEPT_TEXT = 1_000
-
-
-def _text_key(value: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(value).text))
-
-
-_kept_text_key = functools.lru_cache(maxsize=65536, typed=True)(_text_key)  # headings and forms' texts recur
 
 
 def name_key(name: str) -> str:

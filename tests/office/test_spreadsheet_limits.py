@@ -45,8 +45,8 @@ def test_a_reference_longer_than_any_cell_s_is_read_but_not_kept():
     """A hostile file's references may be megabytes long: only those as short as XFD1048576 are kept."""
     from plandocs.office import xlsx_reader
 
-    xlsx_reader._short_coordinates.cache_clear()
+    xlsx_reader._coordinates.cache_clear()
     assert xlsx_reader._coordinates("XFD1048576") == (1048576, 16384)
     assert xlsx_reader._coordinates("000123" + "x" * 90_000) is None
     assert xlsx_reader._coordinates("A" + "1" * 20) == (int("1" * 20), 1)
-    assert xlsx_reader._short_coordinates.cache_info().currsize == 1
+    assert xlsx_reader._coordinates.cache_info().currsize == 1

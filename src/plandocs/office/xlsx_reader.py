@@ -23,6 +23,7 @@ from xml.sax.handler import ContentHandler
 
 from defusedxml.expatreader import DefusedExpatParser
 
+from ..caching import kept_when_short
 from ..errors import InputError, Location
 from .workbook_data import CellData, SheetData, WorkbookData, column_index, saved_time
 from .excel_dates import excel_date, is_date_format
@@ -437,20 +438,10 @@ class _SheetCells(_Texts):
         self.sheet.cells[row, column] = CellData(row, column, value, formula, error)
 
 
-MAX_KEPT_REFERENCE = 12
-
-
+# A form names about 340 cells, the same in every return; no reference longer than Excel's longest (XFD1048576)
+@kept_when_short(12, maxsize=1024)
 def _coordinates(reference: str) -> tuple[int, int] | None:
-    """(row, column) of an A1 reference, or None. Only a reference as long as Excel's longest (XFD1048576)
-    is kept: a hostile file's references may be megabytes long, and would stay in memory."""
-    if len(reference) > MAX_KEPT_REFERENCE:
-        match = _CELL_REFERENCE.fullmatch(reference)
-        return (int(match.group(2)), column_index(match.group(1))) if match else None
-    return _short_coordinates(reference)
-
-
-@functools.lru_cache(maxsize=1024)  # a form names about 340 cells: once per reference, as every return names the same
-def _short_coordinates(reference: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, or None. A row number too long for an int raises."""
     match = _CELL_REFERENCE.fullmatch(reference)
     return (int(match.group(2)), column_index(match.group(1))) if match else None
 

@@ -245,8 +245,6 @@ def _source_of(values: list, headings: list[str]) -> str:
     return f"回報檔「{file}」" + (f"工作表「{sheet}」" if sheet else "") + (f"{cells}" if cells else "")
 
 
-
-
 def _status_sheet(writer: _Writer, collection: Collection, problems: list[Finding]) -> None:
     """The overview: 回報率, units per category, units per state, and a chart of the states."""
     categories = status_by_category(collection)
