@@ -23,6 +23,7 @@ def _shipped_guide() -> str:
     ("本文", ["「表格」", "不印標示與名稱"]),
     ("表格欄位", ["構面", "合併儲存格"]),
     ("單位", ["各組", "「群組涵蓋類別」留空"]),
+    ("附表3", ["「附表」欄", "多份名冊", "上方編組的名冊"]),
 ])
 def test_each_guide_documents_the_optional_entries(guide: str, sheet: str, words: list[str]) -> None:
     line = next(line for line in guide.splitlines() if line.startswith(f"{sheet}：") or line.startswith(f"{sheet}（"))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..documents.contexts import plan_context, roster_context, survey_context
+from ..documents.contexts import SURVEY_FORM, plan_context, roster_context, roster_form, survey_context
 from ..documents.render import document_time, render_template
 from ..documents.templates import BUILD_TEMPLATES, PLAN_TEMPLATE, ROSTER_TEMPLATE, SURVEY_TEMPLATE
 from ..documents.docx_identity import with_identity
@@ -49,22 +49,23 @@ def render_outputs(plan: Plan, paths: Paths) -> OutputSet:
         outputs.add(Artifact(PurePosixPath(path), reproducible(data, stamp), kind, unit))
 
     subdocuments = {}
-    roster_attachment = plan.facts.attachment(AttachmentKind.ROSTER)
-    if roster_attachment is not None:
-        roster = render_template(template_path(paths, ROSTER_TEMPLATE), lambda styles: roster_context(plan, styles),
-                                 names=plan.unit_names, title_names=plan.facts.typed_names)
-        subdocuments["roster_form"] = roster
+    rosters = {}
+    for attachment in plan.facts.attachments_of(AttachmentKind.ROSTER):
+        rosters[attachment] = render_template(
+            template_path(paths, ROSTER_TEMPLATE), lambda styles, a=attachment: roster_context(plan, styles, a),
+            names=plan.unit_names, title_names=plan.facts.typed_names)
+        subdocuments[roster_form(plan, attachment)] = rosters[attachment]
     survey_template = template_path(paths, SURVEY_TEMPLATE)
     if plan.facts.attachment(AttachmentKind.SURVEY) is not None:
-        subdocuments["survey_form"] = render_template(survey_template, lambda styles: survey_context(plan, None),
-                                                      names=plan.unit_names, title_names=plan.facts.typed_names)
+        subdocuments[SURVEY_FORM] = render_template(survey_template, lambda styles: survey_context(plan, None),
+                                                    names=plan.unit_names, title_names=plan.facts.typed_names)
     circular = render_template(
         template_path(paths, PLAN_TEMPLATE), lambda styles: plan_context(plan, styles), subdocuments, plan.unit_names,
         title_names=plan.facts.typed_names)
     add(safe_file_name(plan.facts.title) + ".docx", circular, f"{plan.facts.issue_word}計畫")
-    if roster_attachment is not None:
-        add(safe_file_name(f"{roster_attachment.label}_{plan.facts.agency}{plan.facts.roster_title}") + ".docx",
-            roster, f"{roster_attachment.label}名冊")
+    for attachment, roster in rosters.items():
+        add(safe_file_name(f"{attachment.label}_{plan.facts.agency}{attachment.title}") + ".docx",
+            roster, f"{attachment.label}名冊")
     units = plan.receiving_units()
     # per-unit files are rendered once per kind of unit and come out already reproducible (unitcopies)
     # each unit's 附表2 carries the form's identity, as its workbook does, so a Word return is recognised by it

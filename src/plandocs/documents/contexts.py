@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..master.model import KeyPoint, Plan, Unit
+from ..master.model import Attachment, KeyPoint, Plan, Unit
 from ..master.schema import AttachmentKind, Column, DimensionLayout
 from ..numbering import series_labels
 from .measures_table import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, measures_table
-from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, paragraph_xml
+from .render import BODY_STYLE, CELL_STYLE, CENTRED_CELL_STYLE, TWIPS_PER_CHAR, OutlineStyle, Subdocument, paragraph_xml
 
 GROUP_HEADING_STYLE = "分組標題"  # the template's style of a dimension's heading above its table
 
@@ -17,13 +17,32 @@ def _label(plan: Plan, kind: AttachmentKind) -> str:
     return attachment.label if attachment else ""
 
 
+SURVEY_FORM = "survey_form"
+
+
+def roster_form(plan: Plan, attachment: Attachment) -> str:
+    """The name of a roster's form among the circular's sub-documents: roster_form for the first, as templates
+    made before a plan could have several print it, then roster_form_附表4 …"""
+    first = plan.facts.attachment(AttachmentKind.ROSTER)
+    return "roster_form" if attachment == first else f"roster_form_{attachment.label}"
+
+
 def attachments_context(plan: Plan) -> list[dict]:
     """The attachments in the master's order; the measures table is set across the page unless it comes last
-    (a landscape section needs a section after it)."""
+    (a landscape section needs a section after it). A form's place is filled when the circular is rendered."""
     attachments = plan.attached
+
+    def form(attachment: Attachment) -> Subdocument | str:
+        match attachment.kind:
+            case AttachmentKind.SURVEY:
+                return Subdocument(SURVEY_FORM)
+            case AttachmentKind.ROSTER:
+                return Subdocument(roster_form(plan, attachment))
+        return ""
+
     return [{"label": a.label, "title": a.title, "measures": a.kind is AttachmentKind.MEASURES,
              "survey": a.kind is AttachmentKind.SURVEY, "roster": a.kind is AttachmentKind.ROSTER,
-             "across": a.kind is AttachmentKind.MEASURES and index < len(attachments) - 1}
+             "across": a.kind is AttachmentKind.MEASURES and index < len(attachments) - 1, "form": form(a)}
             for index, a in enumerate(attachments)]
 
 
@@ -40,18 +59,20 @@ def survey_context(plan: Plan, unit: Unit | None) -> dict:
     }
 
 
-def roster_context(plan: Plan, styles: dict[str, str]) -> dict:
+def roster_context(plan: Plan, styles: dict[str, str], attachment: Attachment | None = None) -> dict:
+    """Context of one roster attachment's form: the plan's first roster unless said."""
+    attachment = attachment or plan.facts.attachment(AttachmentKind.ROSTER)
     cell = OutlineStyle(styles.get(CELL_STYLE), 2, TWIPS_PER_CHAR[CELL_STYLE])
     groups = []
-    for group in plan.roster:
+    for group in plan.roster_of(attachment) if attachment else []:
         duties = cell.paragraphs(group.duties)
         members = [
             {"role": m.role, "title": m.title, "name": m.name, "duties": duties if i == 0 else cell.paragraphs([])}
             for i, m in enumerate(group.members)
         ]
         groups.append({"name": group.name, "note": group.note.written if group.note else "", "members": members})
-    return {"roster_title": plan.facts.agency + plan.facts.roster_title, "roster": groups,
-            "roster_label": _label(plan, AttachmentKind.ROSTER)}
+    return {"roster_title": plan.facts.agency + attachment.title if attachment else "", "roster": groups,
+            "roster_label": attachment.label if attachment else ""}
 
 
 def _body(plan: Plan, style: OutlineStyle, dimensions: list[dict], styles: dict[str, str]) -> Markup:

@@ -35,6 +35,25 @@ TWIPS_PER_CHAR = {BODY_STYLE: 280, CELL_STYLE: 240}  # 14 pt body, 12 pt tables,
 LABEL_FONT = "標楷體"
 
 
+@dataclass(frozen=True)
+class Subdocument:
+    """The place of a rendered sub-document (a form the circular embeds) in a list of a context: filled with
+    the sub-document of that name when the template is rendered, as the top-level names are."""
+
+    name: str
+
+
+def with_subdocuments(context: dict, made: Callable[[str], object]) -> dict:
+    """The context with each sub-document place in its lists of dicts filled by `made(name)`."""
+    def filled(value: object) -> object:
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            return [{k: made(v.name) if isinstance(v, Subdocument) else v for k, v in item.items()}
+                    if isinstance(item, dict) else item for item in value]
+        return value
+
+    return {key: filled(value) for key, value in context.items()}
+
+
 def label_width(label: str) -> float:
     """Width of a label in characters: full-width characters 1, ASCII half."""
     return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in label)
@@ -143,9 +162,8 @@ def render_template(path: Path, make_context: Callable[[dict[str, str]], dict],
     where = Location(file=path.name)
     try:
         template = DocxTemplate(path)
-        full_context = make_context(style_ids(template))
-        for name, data in (subdocuments or {}).items():
-            full_context[name] = template.new_subdoc(io.BytesIO(data))
+        made = {name: template.new_subdoc(io.BytesIO(data)) for name, data in (subdocuments or {}).items()}
+        full_context = with_subdocuments(make_context(style_ids(template)), made.__getitem__) | made
         templated = _templated_properties(template)
         try:
             template.render(full_context, _environment())

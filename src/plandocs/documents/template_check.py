@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..errors import Location, PlandocsError, Problem
+from ..errors import Location, PlandocsError, Problem, Severity
 from ..master.model import Plan
+from ..master.schema import AttachmentKind
 from ..paths import Paths
 from .render import render_template
 from .template_names import check_names
@@ -26,10 +27,22 @@ def check_templates(plan: Plan | None, paths: Paths, templates: dict[str, Contex
         scan.problems += ooxml_problems(paths.templates / name)
         if plan is not None and not scan.has_errors:
             check_names(scan, make_context(plan, {}))
+            scan.problems += _single_roster_problems(scan, plan, name)
             if render and not scan.has_errors:
                 _dry_render(scan, paths, name, lambda styles, make=make_context: make(plan, styles))
         problems += scan.problems
     return problems
+
+
+def _single_roster_problems(scan: TemplateScan, plan: Plan, name: str) -> list[Problem]:
+    """A circular made before a plan could have several rosters prints roster_form, the first, for each."""
+    rosters = plan.facts.attachments_of(AttachmentKind.ROSTER)
+    place = locate_name(scan, "roster_form") if len(rosters) > 1 else None
+    if place is None:
+        return []
+    return [Problem(f"計畫有 {len(rosters)} 份名冊（{'、'.join(r.label for r in rosters)}），範本的 roster_form 只印第一份，"
+                    "其他名冊的位置也會印成它；請改為 {{p attachment.form }}（印出各附表自己的表）。",
+                    Location(file=name, place=place.description), Severity.WARNING)]
 
 
 def _dry_render(scan: TemplateScan, paths: Paths, name: str, make_context: Callable[[dict[str, str]], dict]) -> None:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ..master.model import Plan
 from .contexts import plan_context, roster_context, survey_context
+from .render import with_subdocuments
 
 PLAN_TEMPLATE = "plan.docx"
 SURVEY_TEMPLATE = "survey.docx"
@@ -22,7 +23,9 @@ ContextMaker = Callable[[Plan, dict[str, str]], dict]
 def _plan_context_with_placeholders(plan: Plan, styles: dict[str, str]) -> dict:
     from markupsafe import Markup
 
-    return plan_context(plan, styles) | dict.fromkeys(SUBDOCUMENTS, Markup(_PLACEHOLDER_XML))
+    placeholder = Markup(_PLACEHOLDER_XML)
+    context = with_subdocuments(plan_context(plan, styles), lambda name: placeholder)
+    return context | dict.fromkeys(SUBDOCUMENTS, placeholder)
 
 
 BUILD_TEMPLATES: dict[str, ContextMaker] = {

@@ -11,8 +11,8 @@ from .model import (
 )
 from .schema import (
     ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, ITEMS, MEASURES, NO_NUMBERS,
-    NUMBERING_FACTS, REQUIRED_FACTS, ROSTER, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNITS, AttachmentKind, Column,
-    DimensionLayout, Fact, Kind,
+    NUMBERING_FACTS, REQUIRED_FACTS, ROSTER, ROSTER_ATTACHMENT, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNITS,
+    AttachmentKind, Column, DimensionLayout, Fact, Kind,
 )
 from .unit_sheet import read_units
 
@@ -41,7 +41,7 @@ def build_plan(master: RawMaster) -> tuple[Plan | None, list[Problem]]:
             if row["配分"].blank and not row["構面名稱"].blank:
                 builder.error(f"已填「{Fact.TOTAL_POINTS.value}」，各構面須填配分。", row["配分"].location)
     _dimension_columns(builder, facts, columns, dimensions)
-    roster = _roster(builder, rows(ROSTER))
+    roster = _roster(builder, rows(ROSTER), [a.label for a in facts.attachments_of(AttachmentKind.ROSTER)])
     _needed_sheets(builder, facts)
     _unused_sheets(builder, facts, {ROSTER.name: rows(ROSTER), MEASURES.name: rows(MEASURES)})
     return Plan(facts, body, dimensions, units, groups, roster, columns, table_in_body_at), builder.problems
@@ -194,7 +194,7 @@ def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object
         return tuple(Attachment(label, kind, values[fact], locations[fact])
                      for fact, (label, kind) in TITLE_FACTS.items() if values.get(fact))
     kinds = [k.value for k in AttachmentKind]
-    result: dict[AttachmentKind, Attachment] = {}
+    result: list[Attachment] = []  # in the sheet's order: the circular prints them so
     for row in rows:
         label = builder.text(row["標示"], required=True)
         kind_name = builder.choice(row["種類"], kinds, "附表種類")
@@ -203,16 +203,29 @@ def _attachments(builder: CellReader, rows: list[Row], values: dict[Fact, object
         if kind_name not in kinds:
             continue
         kind = AttachmentKind(kind_name)
-        if kind in result:
-            builder.error(f"「{kind_name}」已於第 {result[kind].location.row} 列列出；每種附表只能有一份。",
+        same_label = next((a for a in result if a.label == label), None)
+        if label and same_label is not None:
+            builder.error(f"標示「{shown(label)}」已於第 {same_label.location.row} 列使用；每份附表的標示須不同。",
+                          row["標示"].location)
+            continue
+        first = next((a for a in result if a.kind is kind), None)
+        if first is not None and kind in _ONE_OF_A_KIND:
+            builder.error(f"「{kind_name}」已於第 {first.location.row} 列列出；{_ONE_OF_A_KIND[kind]}",
                           row["種類"].location)
             continue
-        result[kind] = Attachment(label, kind, title, row["標示"].location)
+        result.append(Attachment(label, kind, title, row["標示"].location))
     for fact in TITLE_FACTS:
         if fact in values:
             builder.error(f"已有「{ATTACHMENTS.name}」工作表，「{fact.value}」不會使用；請在「{ATTACHMENTS.name}」填寫附表名稱。",
                           locations[fact], Severity.WARNING)
-    return tuple(sorted(result.values(), key=lambda a: a.location.row or 0))
+    return tuple(result)
+
+
+# The kinds a plan has once, and why; a plan may have several rosters (their groups name theirs in 附表3's 附表).
+_ONE_OF_A_KIND = {
+    AttachmentKind.MEASURES: f"具體作法表只能有一份：「{MEASURES.name}」工作表的內容印成這一份表格。",
+    AttachmentKind.SURVEY: "調查表只能有一份：各單位填報的就是這一份表，回報依它辨認。",
+}
 
 
 def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[TableColumn]:
@@ -261,6 +274,15 @@ def _needed_sheets(builder: CellReader, facts: Facts) -> None:
                       builder.master.where())
     if facts.attachment(AttachmentKind.MEASURES) is not None and MEASURES.name not in builder.master.sheets:
         builder.error(f"計畫有具體作法表，缺少工作表「{MEASURES.name}」。", builder.master.where())
+
+
+def _roster_attachment(builder: CellReader, cell: Cell, labels: list[str], above: list[RosterGroup]) -> str:
+    if cell.blank:
+        return above[-1].attachment if above else (labels[0] if labels else "")
+    if not labels:
+        return ""  # the whole sheet is pointed out as unused (_unused_sheets)
+    label = builder.choice(cell, labels, "名冊標示")
+    return label if label in labels else (above[-1].attachment if above else labels[0])
 
 
 def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],
@@ -408,18 +430,23 @@ def _no_key_point_cells(builder: CellReader, row: Row) -> None:
         builder.error("承辦單位只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。", cell.location)
 
 
-def _roster(builder: CellReader, rows: list[Row]) -> list[RosterGroup]:
+def _roster(builder: CellReader, rows: list[Row], labels: list[str]) -> list[RosterGroup]:
+    """The roster's groups; with several rosters, a group's 附表 names the one it is printed in, a blank one
+    the same as the group above (the first group's, the plan's first roster)."""
     groups: list[RosterGroup] = []
     for row in rows:
         if not row["編組"].blank:
-            groups.append(RosterGroup(builder.text(row["編組"]), row["編組"].location))
+            attachment = _roster_attachment(builder, row[ROSTER_ATTACHMENT], labels, groups)
+            groups.append(RosterGroup(builder.text(row["編組"]), row["編組"].location, attachment))
             if not row["備考"].blank:
                 groups[-1].note = builder.unit_ref(row["備考"])
-        elif not row["備考"].blank:
-            builder.error("「備考」只填在編組的第一列。", row["備考"].location)
+        else:
+            for header in ("備考", ROSTER_ATTACHMENT):
+                if not row[header].blank:
+                    builder.error(f"「{header}」只填在編組的第一列。", row[header].location)
         if not groups:
             builder.error("尚未指定編組：請在此列填寫「編組」。", row["編組"].location)
-            groups.append(RosterGroup("", row["編組"].location))  # collects the rows below without more messages
+            groups.append(RosterGroup("", row["編組"].location, labels[0] if labels else ""))  # collects the rows below
         group = groups[-1]
         if any(not row[h].blank for h in ("職務", "職稱", "姓名")):
             group.members.append(Member(builder.text(row["職務"], required=True), builder.text(row["職稱"]),

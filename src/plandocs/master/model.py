@@ -126,6 +126,7 @@ class Member:
 class RosterGroup:
     name: str
     location: Location
+    attachment: str = ""  # the label of the roster it is printed in (附表3's 附表, else the plan's first roster)
     members: list[Member] = field(default_factory=list)
     duties: list[Paragraph] = field(default_factory=list)
     note: UnitRef | None = None
@@ -173,7 +174,11 @@ class Facts:
         return self.numbering.get(column, default)
 
     def attachment(self, kind: AttachmentKind) -> Attachment | None:
+        """The plan's attachment of that kind, the first of them for rosters, of which a plan may have several."""
         return next((a for a in self.attachments if a.kind == kind), None)
+
+    def attachments_of(self, kind: AttachmentKind) -> tuple[Attachment, ...]:
+        return tuple(a for a in self.attachments if a.kind == kind)
 
     def _title_of(self, kind: AttachmentKind) -> str:
         attachment = self.attachment(kind)
@@ -242,6 +247,10 @@ class Plan:
         """The attachments printed after the body: all but a measures table that stands in the body."""
         in_body = self.table_in_body_at is not None
         return tuple(a for a in self.facts.attachments if not (in_body and a.kind is AttachmentKind.MEASURES))
+
+    def roster_of(self, attachment: Attachment) -> list[RosterGroup]:
+        """The groups printed in one roster attachment."""
+        return [group for group in self.roster if group.attachment == attachment.label]
 
     @property
     def dimension_numbering(self) -> int | None:

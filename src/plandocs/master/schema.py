@@ -34,7 +34,9 @@ MEASURES = SheetSpec("附表1", ("構面", "評核項目", "評核重點", "層�
 UNIT_EMAIL = "電子郵件"  # optional: where collect's 催報 drafts are addressed
 UNITS = SheetSpec("單位", ("單位名稱", "類別", "別名", "群組涵蓋類別", "填報調查表"),
                   optional=("別名", "群組涵蓋類別", "填報調查表", UNIT_EMAIL))
-ROSTER = SheetSpec("附表3", ("編組", "職務", "職稱", "姓名", "層級", "職掌", "備考"))
+ROSTER_ATTACHMENT = "附表"  # optional: the label of the roster a group is printed in, when the plan has several
+ROSTER = SheetSpec("附表3", ("編組", "職務", "職稱", "姓名", "層級", "職掌", "備考", ROSTER_ATTACHMENT),
+                   optional=(ROSTER_ATTACHMENT,))
 # Optional sheets: a plan that does not have them leaves them out. Without 附表, the attachments are the
 # 附表1/2/3名稱 facts that are filled in; without 表格欄位, the measures table has the columns it has data for.
 ATTACHMENTS = SheetSpec("附表", ("標示", "種類", "名稱"))

@@ -15,7 +15,8 @@ from .builder import build_plan
 from .load import load_master, shown
 from .model import Facts, KeyPoint, Paragraph, Plan
 from .schema import (
-    BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, NO_NUMBERS, ROSTER, UNITS, AttachmentKind, Column, Fact,
+    BODY, DATA_SHEETS, DIMENSIONS, ITEMS, MEASURES, NO_NUMBERS, ROSTER, ROSTER_ATTACHMENT, UNITS, AttachmentKind, Column,
+    Fact,
 )
 
 # An outline label typed at the start of a paragraph (壹、 一、 (一) 1. (1) 甲、 (甲) 子、 (子)); labels are generated.
@@ -80,6 +81,7 @@ def validate_plan(plan: Plan, coverage: bool = True, readable: set[str] | None =
         problems += outline_problems(group.duties, "職掌")
         if not group.members and group.name:
             problems.append(Problem(f"編組「{shown(group.name)}」沒有成員，請填寫職務與姓名。", group.location))
+    problems += _empty_roster_problems(plan)
     problems += _unit_problems(plan, coverage)
     return problems
 
@@ -97,6 +99,16 @@ def _empty_sheet_problems(plan: Plan, readable: set[str]) -> list[Problem]:
         required.append((ROSTER.name, plan.roster))
     return [Problem("此工作表沒有任何資料列；請從第 2 列起填寫。", Location(file=file, sheet=sheet, row=2))
             for sheet, rows in required if not rows and sheet in readable]
+
+
+def _empty_roster_problems(plan: Plan) -> list[Problem]:
+    """A second roster no group names would be printed as an empty table."""
+    rosters = plan.facts.attachments_of(AttachmentKind.ROSTER)
+    if len(rosters) < 2 or not plan.roster:
+        return []  # one roster takes every group; an empty sheet is said by _empty_sheet_problems
+    return [Problem(f"名冊「{r.label}」在「{ROSTER.name}」工作表沒有任何編組；請在其編組第一列的「{ROSTER_ATTACHMENT}」"
+                    f"填「{r.label}」（空白的編組屬於上方編組的名冊）。", r.location)
+            for r in rosters if not plan.roster_of(r)]
 
 
 def outline_problems(paragraphs: list[Paragraph], what: str) -> list[Problem]:
@@ -255,8 +267,9 @@ def _title_problems(plan: Plan) -> list[Problem]:
         longest = max(parts, key=lambda fact: len(str(getattr(facts, _FACT_ATTRIBUTES[fact]))))
         problems.append(Problem(f"計畫標題長 {len(facts.title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
                                 f"請縮短「{longest.value}」。", facts.locations[longest]))
-    for attachment, title in ((facts.attachment(AttachmentKind.SURVEY), facts.unit_survey_title(longest_unit)),
-                              (facts.attachment(AttachmentKind.ROSTER), facts.agency + facts.roster_title)):
+    titled = [(facts.attachment(AttachmentKind.SURVEY), facts.unit_survey_title(longest_unit))]
+    titled += [(roster, facts.agency + roster.title) for roster in facts.attachments_of(AttachmentKind.ROSTER)]
+    for attachment, title in titled:
         if attachment and len(title) > MAX_TITLE:
             problems.append(Problem(f"{attachment.label} 標題長 {len(title)} 字，超過 Word 文件標題的上限 {MAX_TITLE} 字；"
                                     "請縮短附表名稱或「機關名稱」。", attachment.location))
