@@ -173,3 +173,43 @@ def test_a_numbering_label_excel_stored_as_a_number_is_the_style_typed(tmp_path,
     build(project)
     cells = _cells(_document(project, f"{AGENCY}{YEAR}年度{PLAN_NAME}"))
     assert [row[0] for row in cells if len(row) == 3][1:3] == [f"{label}訂定年度提升服務計畫。", f"{label.replace('1', '2')}簡化作業流程。"]
+
+
+# A fifth and sixth column the plan adds: 預期效益 and 備註, typed in 附表1 on each key point's first row.
+ADDED_COLUMNS = CITY_OFFICE_COLUMNS + [["預期效益", "預期效益", 15], ["備註", "備註", 10]]
+ADDED_MEASURES = [row + extra for row, extra in zip(CITY_OFFICE_MEASURES, [
+    ["預期效益", "備註"], ["民眾滿意度達九成。", None], [None, "每季檢討。"], [None, None], [None, None],
+    ["線上申辦率提升。", "與資訊課合辦"]])]
+
+
+def test_columns_the_plan_adds_print_their_text_from_the_measures_sheet(tmp_path) -> None:
+    units = SHEETS["單位"] + [["各組", "群組", None, None, None]]
+    project = make_land_office_project(tmp_path, sheets_with(
+        計畫資料=facts_with(計畫標題=CITY_OFFICE_TITLE, 評核重點編號="(一)"), 表格欄位=ADDED_COLUMNS, 構面=DIMENSIONS,
+        附表1=ADDED_MEASURES, 單位=units))
+    assert [p.message for p in check_all(project).problems if p.is_error or "不會使用" in p.message] == []
+    build(project)
+    assert _cells(_document(project, CITY_OFFICE_TITLE)) == [
+        ["實施要項", "執行策略", "執行方法", "承辦單位", "預期效益", "備註"],
+        ["完備基礎服務", "(一)訂定年度執行計畫，規劃為民服務工作。", "針對業務特性訂定執行計畫。", "各組", "民眾滿意度達九成。", ""],
+        ["", "(二)合宜改造服務場所及設施。", "1.辦理洽公環境檢查。\n2.辦理服務設施檢查。\n3.辦理洽公環境滿意度調查。", "各組", "",
+         "每季檢討。"],
+        ["提升服務效能", "(一)運用資訊科技提供線上服務。", "1.持續擴充網路申辦項目。", "資訊課", "線上申辦率提升。", "與資訊課合辦"],
+    ]
+
+
+def test_an_added_column_missing_from_the_measures_sheet_or_typed_below_a_key_point_is_located(tmp_path) -> None:
+    measures = [row[:] for row in ADDED_MEASURES]
+    measures[3][6] = "第三列的備註"  # a row without its key point
+    columns = ADDED_COLUMNS + [["績效指標", "績效指標", 10], ["層級", "層級", 5]]
+    units = SHEETS["單位"] + [["各組", "群組", None, None, None]]
+    project = make_land_office_project(tmp_path, sheets_with(
+        計畫資料=facts_with(計畫標題=CITY_OFFICE_TITLE), 表格欄位=columns, 構面=DIMENSIONS, 附表1=measures, 單位=units))
+    allowed = ("可填：「構面」、「評核項目」、「評核重點」、「具體作法」、「完成期限」、「承辦單位」、「預期效益」、「備註」，"
+               "或計畫自訂的欄位（在「附表1」新增同名的欄，於評核重點所在列填寫）。")
+    assert [(p.location.sheet, p.location.row, p.location.column, p.message)
+            for p in check_all(project).problems if p.is_error] == [
+        ("表格欄位", 8, "A", f"「績效指標」不是已定義的表格欄位，「附表1」工作表也沒有此欄；{allowed}"),
+        ("表格欄位", 9, "A", f"「層級」是「附表1」工作表的欄位，不印成表格的一欄；{allowed}"),
+        ("附表1", 4, "G", "「備註」只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。"),
+    ]

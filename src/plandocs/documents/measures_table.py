@@ -21,14 +21,15 @@ PORTRAIT_WIDTH = 9070
 
 def table_columns(plan: Plan, dimensions: list[Dimension]) -> list[TableColumn]:
     """The plan's columns that a table of these dimensions prints: no item column without items, and no
-    deadline or units column that every key point leaves empty."""
+    deadline, units or added column that every key point leaves empty."""
     key_points = [kp for dimension in dimensions for kp in dimension.key_points]
     filled = {
         Column.ITEM: any(dimension.has_items for dimension in dimensions),
         Column.DEADLINE: any(kp.deadline for kp in key_points),
         Column.UNITS: any(kp.responsible for kp in key_points),
     }
-    return [c for c in plan.columns if filled.get(c.column, True)]
+    return [c for c in plan.columns
+            if (any(kp.added.get(c.added) for kp in key_points) if c.added else filled.get(c.column, True))]
 
 
 def measures_table(plan: Plan, dimensions: list[Dimension], styles: dict[str, str], width: int,
@@ -68,6 +69,8 @@ def measures_table(plan: Plan, dimensions: list[Dimension], styles: dict[str, st
                                    if index == 0 else paragraph_xml("", centred))
                     elif column.column is Column.KEY_POINT:
                         content = cell.labelled(key_point_label, key_point.name, centred)
+                    elif column.added:
+                        content = paragraph_xml(key_point.added.get(column.added, ""), cell.style_id)
                     else:
                         content = _content(column.column, key_point, cell, centred)
                     cells.append(_cell(w, content, "top", merge))

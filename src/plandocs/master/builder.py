@@ -12,7 +12,7 @@ from .model import (
 from .schema import (
     ATTACHMENTS, BODY, BODY_TABLE, DEFAULT_COLUMNS, DEFAULT_WIDTHS, DIMENSIONS, FACT_KINDS, FACTS, ITEMS, MEASURES, NO_NUMBERS,
     NUMBERING_FACTS, REQUIRED_FACTS, ROSTER, ROSTER_ATTACHMENT, SURVEY_REQUIRED, TABLE_COLUMNS, TITLE_FACTS, UNITS,
-    AttachmentKind, Column, DimensionLayout, Fact, Kind,
+    ADDED_COLUMN_WIDTH, AttachmentKind, Column, DimensionLayout, Fact, Kind,
 )
 from .unit_sheet import read_units
 
@@ -233,26 +233,42 @@ def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[T
     if not rows:
         return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in DEFAULT_COLUMNS]
     names = [c.value for c in Column]
-    columns: dict[Column, TableColumn] = {}
+    measures = builder.master.sheets.get(MEASURES.name)
+    added = [h for h in (measures.headings if measures else ()) if h not in names and h not in MEASURES.columns
+             and not h.startswith(MEASURES.repeat_prefix)]  # read as 附表1's because this sheet names them
+    columns: dict[Column | str, TableColumn] = {}
     for row in rows:
-        name = builder.choice(row["欄位"], names, "表格欄位")
+        name = builder.text(row["欄位"], required=True)
         heading = builder.text(row["標題"], required=True)
         width = builder.integer(row["寬度"], required=False)
-        if name not in names:
+        if name not in names and name not in added:
+            if name:
+                builder.error(_unknown_column(name, names, added), row["欄位"].location)
             continue
-        column = Column(name)
-        if column in columns:
+        key = Column(name) if name in names else name
+        if key in columns:
             builder.error(f"欄位「{name}」重複。", row["欄位"].location)
             continue
         if width is not None and width <= 0:
             builder.error("寬度須為正整數（各欄的相對寬度）。", row["寬度"].location)
             width = None
-        columns[column] = TableColumn(column, heading or name, width or DEFAULT_WIDTHS[column])
+        if isinstance(key, Column):
+            columns[key] = TableColumn(key, heading or name, width or DEFAULT_WIDTHS[key])
+        else:
+            columns[key] = TableColumn(None, heading or name, width or ADDED_COLUMN_WIDTH, added=name)
     first = rows[0]["欄位"].location
     for needed in (Column.KEY_POINT, Column.PRACTICES):
         if needed not in columns:
             builder.error(f"表格須有「{needed.value}」欄。", Location(file=first.file, sheet=first.sheet, header="欄位"))
     return list(columns.values())
+
+
+def _unknown_column(name: str, names: list[str], added: list[str]) -> str:
+    choices = f"{allowed(names + added)}，或計畫自訂的欄位（在「{MEASURES.name}」新增同名的欄，於評核重點所在列填寫）"
+    if name in MEASURES.columns:
+        return f"「{name}」是「{MEASURES.name}」工作表的欄位，不印成表格的一欄；{choices}。"
+    return (f"「{shown(name)}」不是已定義的表格欄位，「{MEASURES.name}」工作表也沒有此欄{suggestion(name, names + added)}；"
+            f"{choices}。")
 
 
 def _unused_sheets(builder: CellReader, facts: Facts, rows: dict[str, list[Row]]) -> None:
@@ -323,7 +339,7 @@ def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[
         dimensions[dimension].defined_items = True
     if not dimensions and measure_rows:  # one table without dimension headings
         dimensions[""] = Dimension("", "", None, measure_rows[0]["評核重點"].location)
-    _measures(builder, measure_rows, dimensions, items, {c.column for c in columns}, unplaced)
+    _measures(builder, measure_rows, dimensions, items, columns, unplaced)
     return list(dimensions.values())
 
 
@@ -335,7 +351,9 @@ _UNKNOWN = _Unknown()
 
 
 def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimension],
-              items: dict[tuple[str, str], Item], columns: set[Column], unplaced: dict[str, Location]) -> None:
+              items: dict[tuple[str, str], Item], table: list[TableColumn], unplaced: dict[str, Location]) -> None:
+    columns = {c.column for c in table}
+    added = [c.added for c in table if c.added]
     dimension: Dimension | _Unknown | None = dimensions.get("")
     item: Item | _Unknown | None = None
     key_point: KeyPoint | None = None
@@ -379,9 +397,10 @@ def _measures(builder: CellReader, rows: list[Row], dimensions: dict[str, Dimens
             continue
         if not row["評核重點"].blank:
             key_point = _key_point(builder, row, dimension, columns)
+            key_point.added = {heading: builder.text(row[heading]) for heading in added}
             item.key_points.append(key_point)
         else:
-            _no_key_point_cells(builder, row)
+            _no_key_point_cells(builder, row, added)
         if row["具體作法"].blank and row["層級"].blank:
             continue  # nothing of a practice on this row; a key point without any is reported by validate
         if key_point is None:
@@ -420,9 +439,9 @@ def _key_point(builder: CellReader, row: Row, dimension: Dimension, columns: set
     return key_point
 
 
-def _no_key_point_cells(builder: CellReader, row: Row) -> None:
-    """Deadline and units belong on a key point's first row; elsewhere they would be lost."""
-    for header in ("完成期限", "期限日期"):
+def _no_key_point_cells(builder: CellReader, row: Row, added: list[str]) -> None:
+    """Deadline, units and the columns a plan adds belong on a key point's first row; elsewhere they would be lost."""
+    for header in ("完成期限", "期限日期", *added):
         if not row[header].blank:
             builder.error(f"「{header}」只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。",
                           row[header].location)

@@ -6,6 +6,7 @@ in a Problem that names it: nothing is dropped silently.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from ..office.formats import office_lock_files
 from ..office.workbook_data import CellData, SheetData, column_letter
 from ..office.xlsx_reader import read_workbook
 from ..text import clean_text, close_names, is_blank, text_key
-from .schema import DATA_SHEETS, MASTER_GUIDE_SHEET, ITEMS, MEASURES, OPTIONAL_SHEETS, ROSTER, SheetSpec
+from .schema import (
+    DATA_SHEETS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, OPTIONAL_SHEETS, ROSTER, TABLE_COLUMNS, Column, SheetSpec,
+)
 
 # Headings are looked for in the first rows, so a title row inserted above them is found and reported.
 # Columns where an empty cell means "as above" or "only on the first row": a vertical merge there reads
@@ -60,6 +63,7 @@ class Sheet:
     spec: SheetSpec
     rows: list[Row]
     missing: tuple[str, ...] = ()  # headings not found: the rows cannot be read as the schema says
+    headings: tuple[str, ...] = ()  # the headings found, in the sheet's order
 
     @property
     def usable(self) -> bool:
@@ -109,6 +113,8 @@ def load_master(path: Path) -> RawMaster:
         return master
     for spec in DATA_SHEETS:
         if spec.name in sheets:
+            if spec is MEASURES:  # its columns include those 表格欄位 adds, read before it
+                spec = _with_added_columns(spec, master.sheets.get(TABLE_COLUMNS.name))
             master.sheets[spec.name] = _SheetReader(master, spec, sheets[spec.name]).read()
             continue
         unknown = [name for name in sheets if name not in known]
@@ -121,6 +127,15 @@ def load_master(path: Path) -> RawMaster:
         if sheet.name not in known and sheet.cells:
             master.problem("此工作表不屬於計畫主檔，內容不會使用。", master.where(sheet.name), Severity.WARNING)
     return master
+
+
+def _with_added_columns(spec: SheetSpec, table_columns: Sheet | None) -> SheetSpec:
+    """附表1 as it is read when 表格欄位 names columns the plan adds (備註 …): their headings are 附表1's too."""
+    known = {c.value for c in Column} | set(spec.columns)
+    rows = table_columns.rows if table_columns is not None and table_columns.usable else []
+    added = tuple(dict.fromkeys(name for row in rows if (name := text_key(row["欄位"].value)) and name not in known
+                                and not (spec.repeat_prefix and name.startswith(spec.repeat_prefix))))
+    return dataclasses.replace(spec, columns=spec.columns + added, optional=spec.optional + added) if added else spec
 
 
 class _SheetReader:
@@ -177,7 +192,7 @@ class _SheetReader:
         missing = [c for c in self.spec.columns if c not in columns and c not in self.spec.optional]
         if self.spec.repeat_prefix and not repeated:
             missing.append(f"{self.spec.repeat_prefix}1")
-        return Sheet(self.spec, result, tuple(missing))
+        return Sheet(self.spec, result, tuple(missing), tuple(sorted(columns, key=columns.get)))
 
     def _expected_headings(self) -> list[str]:
         names = list(self.spec.columns)

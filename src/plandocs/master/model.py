@@ -62,6 +62,7 @@ class KeyPoint:
     due_date: dt.date | None = None
     responsible: tuple[UnitRef, ...] = ()
     due_date_location: Location | None = None
+    added: dict[str, str] = field(default_factory=dict)  # the texts of the columns a plan adds, by heading
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -142,9 +143,10 @@ class Attachment:
 
 @dataclass(frozen=True)
 class TableColumn:
-    column: Column
+    column: Column | None  # None for a column the plan adds: its text is 附表1's column `added`
     heading: str
     width: int
+    added: str = ""
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ class Column(enum.Enum):
 
 # The columns of a plan whose 表格欄位 sheet does not say: dimensions stand above their tables.
 DEFAULT_COLUMNS = (Column.ITEM, Column.KEY_POINT, Column.PRACTICES, Column.DEADLINE, Column.UNITS)
+# A 表格欄位 name that is none of these, nor another heading of 附表1, names a column the plan adds (備註,
+# 預期效益 …): its text is 附表1's column of that heading, on each key point's first row.
+ADDED_COLUMN_WIDTH = 10
 # Relative widths of the table's columns when 表格欄位 gives none (those of the shipped template).
 DEFAULT_WIDTHS = {Column.ITEM: 10, Column.KEY_POINT: 12, Column.PRACTICES: 60, Column.DEADLINE: 10, Column.UNITS: 10,
                   Column.DIMENSION: 10}
