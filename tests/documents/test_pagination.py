@@ -182,3 +182,10 @@ def test_collects_report_keeps_years_whole_and_breaks_its_title_at_boundaries(pd
     joined = "".join(lines)
     for token in ("106年", "107年"):  # in the counts of every progress report and in the headings
         assert sum(line.count(token) for line in lines) == joined.count(token) > 0, token
+    # the list of units not reported breaks its lines between names, never inside one
+    reported = {"中正第一分局", "統計室", "勤務指揮中心"}
+    first = next(n for n, line in enumerate(lines) if line.startswith("一、尚未回報"))
+    listing = lines[first:next(n for n, line in enumerate(lines) if line.startswith("二、"))]
+    missing = [u.name for u in pdf_build.plan.receiving_units() if u.name not in reported]
+    assert len(listing) > 3 and all(name in "".join(listing) for name in missing)
+    assert [name for name in missing if not any(name in line for line in listing)] == []

@@ -27,7 +27,7 @@ from .page_model import (
     ROW_BORDER, Page, Styles, cell_margins, child_of, grid_widths, is_header, paragraph_height, paragraph_lines,
     row_cells, section_pages, vmerge, w,
 )
-from .table_widths import break_title, fit_columns
+from .table_widths import break_name_list, break_title, fit_columns
 
 _SHORT_ROW = 3 * 360 + ROW_BORDER  # twips: rows this short (a roster's members) make a group kept on one page
 # A row that fits on a page but not in the room left is split only where that room is at least this share
@@ -39,8 +39,8 @@ _WIDOW_LINES = 2  # no piece of a row, and no remainder, shorter than this
 def paginate(document_root, styles_root, names: frozenset[str] = frozenset(),
              title_names: frozenset[str] = frozenset()) -> None:
     """Apply every rule above to a rendered document's tree (w:document), in place; `names` (the units')
-    are kept whole on a line in every column that lists them, and a title breaks inside none of them nor of
-    `title_names` (the agency's and the plan's)."""
+    are kept whole on a line in every column and paragraph that lists them, and a title breaks inside none of
+    them nor of `title_names` (the agency's and the plan's)."""
     styles = Styles(styles_root)
     body = document_root.find(w("body"))
     for elements, page in section_pages(body):
@@ -49,6 +49,7 @@ def paginate(document_root, styles_root, names: frozenset[str] = frozenset(),
                 fit_columns(element, styles, names)
             elif element.tag == w("p"):
                 break_title(element, styles, page, names | title_names)
+                break_name_list(element, styles, page, names)
         _Flow(styles, page).place(elements)
 
 

@@ -5,6 +5,7 @@
   titles) each name; the width is taken from the columns with most to spare. In a narrow column the width
   then grows until no number (or name) meets a line's end, since LibreOffice breaks CJK text between any
   two characters, digits included; a list of names no width can keep whole gets line breaks between names.
+- A paragraph ending in a list of names (units) breaks its lines between the names, never inside one.
 - A title (centred, bold, 14 pt or more) longer than a line is broken only at natural boundaries: after
   the agency's name, before a year, after the name of a form or plan.
 """
@@ -108,6 +109,21 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
             cell_width = cell.find(f"{w('tcPr')}/{w('tcW')}")
             if cell_width is not None and cell_width.get(w("type"), "dxa") == "dxa":
                 cell_width.set(w("w"), str(sum(widths[column:column + span])))
+
+
+def break_name_list(paragraph, styles: Styles, page: Page, names: frozenset[str]) -> None:
+    """A paragraph that ends in a list of names (「尚未回報（38個單位）：大同分局、萬華分局…」) breaks its lines
+    between names, never inside one, as a column of names does."""
+    if not names or paragraph.getparent().tag != w("body"):
+        return
+    text = "".join(paragraph_lines(paragraph))
+    _, colon, listed = text.rpartition("：")
+    segments = _segments(listed.rstrip("。"))
+    if not colon or len(segments) < 2 or not all(s in names for s in segments):
+        return
+    fmt = styles.of(paragraph)
+    # the first line holds the hanging label as well: measuring every line from the indent keeps it within too
+    _break_between_names(paragraph, (page.width - fmt.left) / (fmt.size * 10))
 
 
 def _no_straddle_width(paragraphs, width: int, margins: int, names: bool) -> int:
