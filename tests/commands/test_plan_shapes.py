@@ -213,3 +213,40 @@ def test_an_added_column_missing_from_the_measures_sheet_or_typed_below_a_key_po
         ("表格欄位", 9, "A", f"「層級」是「附表1」工作表的欄位，不印成表格的一欄；{allowed}"),
         ("附表1", 4, "G", "「備註」只填在評核重點所在的列；此列沒有評核重點，請移到該評核重點的第一列。"),
     ]
+
+
+def test_an_added_column_is_matched_as_headings_are_and_merged_down_its_key_point(tmp_path) -> None:
+    columns = CITY_OFFICE_COLUMNS + [["預期 效益", "預期效益", 15], ["承辦單位聯絡人", "聯絡人", 10]]
+    measures = [row[:5] + [row[5]] for row in ADDED_MEASURES]
+    measures[0][5] = "預期效益"
+    units = SHEETS["單位"] + [["各組", "群組", None, None, None]]
+    sheets = sheets_with(計畫資料=facts_with(計畫標題=CITY_OFFICE_TITLE), 表格欄位=columns, 構面=DIMENSIONS, 附表1=measures,
+                         單位=units)
+    project = make_land_office_project(tmp_path, sheets)
+    assert [(p.location.row, p.message) for p in check_all(project).problems if p.is_error] == [
+        (7, "「承辦單位聯絡人」開頭為「承辦單位」：「附表1」中這樣開頭的欄都是承辦單位，表格以「承辦單位」一欄印出；"
+            "自訂的欄位請另取名稱，可填：「構面」、「評核項目」、「評核重點」、「具體作法」、「完成期限」、「承辦單位」、"
+            "「預期效益」，或計畫自訂的欄位（在「附表1」新增同名的欄，於評核重點所在列填寫）。")]
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(project.source)
+    workbook["表格欄位"].delete_rows(7)
+    workbook["附表1"].merge_cells("F3:F5")  # one key point's 預期效益 over its three practice rows
+    workbook["附表1"]["F3"] = "環境滿意度提升。"
+    workbook.save(project.source)
+    assert [p.format() for p in check_all(project).problems if p.is_error] == []
+    build(project)
+    assert [row[4] for row in _cells(_document(project, CITY_OFFICE_TITLE))] == [
+        "預期效益", "民眾滿意度達九成。", "環境滿意度提升。", "線上申辦率提升。"]
+
+
+def test_an_added_column_filled_under_one_dimension_is_printed_in_every_dimensions_table(tmp_path) -> None:
+    columns = SHEETS["表格欄位"] + [["備註", "備註", 10]]
+    measures = [row + [extra] for row, extra in zip(LAND_OFFICE_MEASURES, ["備註", "每季檢討。", None, None, None])]
+    project = make_land_office_project(tmp_path, sheets_with(表格欄位=columns, 構面=DIMENSIONS, 附表1=measures))
+    assert [p.format() for p in check_all(project).problems if p.is_error] == []
+    build(project)
+    xml = _document(project, f"{AGENCY}{YEAR}年度{PLAN_NAME}")
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml)
+    assert len(tables) == 2
+    assert [_cells(table)[0] for table in tables] == [TABLE_HEADINGS + ["備註"]] * 2

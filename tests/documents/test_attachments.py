@@ -135,3 +135,31 @@ def test_an_old_circular_template_printing_roster_form_is_warned_of_with_several
     assert [(p.is_error, p.message) for p in warnings] == [(
         False, "計畫有 2 份名冊（附表3、附表4），範本的 roster_form 只印第一份，其他名冊的位置也會印成它；"
                "請改為 {{p attachment.form }}（印出各附表自己的表）。")]
+
+
+def test_merged_roster_cells_and_a_column_of_the_users_own_in_the_roster_sheet(project, edit_master) -> None:
+    def rosters(workbook) -> None:
+        _two_rosters(workbook)
+        workbook["附表3"].merge_cells("A18:A20")  # 服務流程推動小組 and its 附表 merged down its rows
+        workbook["附表3"].merge_cells("H18:H20")
+        workbook["附表3"]["I1"], workbook["附表3"]["I2"] = "附註", "兼任"  # a column of the user's own
+
+    edit_master(rosters)
+    problems = [(p.is_error, p.location.sheet, p.location.column, p.message) for p in check_all(project).problems
+                if p.location.sheet == "附表3"]
+    assert problems == [(False, "附表3", "I", "此欄標題不屬於本工作表，內容（I2共 1 格）不會使用；請確認標題拼寫。")]
+    report = build(project)
+    texts, _ = _texts(next(a for a in report.artifacts if a.kind == "附表4名冊").data)
+    assert "服務流程推動小組" in texts and "召集人" not in texts
+
+
+def test_a_column_of_the_users_own_near_the_optional_roster_heading_is_only_asked_about(project, edit_master) -> None:
+    """A master of one roster with its own 附註 column builds as it did before rosters could be several."""
+    def own_column(workbook) -> None:
+        workbook["附表3"]["H1"], workbook["附表3"]["H2"] = "附註", "兼任"
+
+    edit_master(own_column)
+    problems = [(p.is_error, p.location.column, p.message) for p in check_all(project).problems
+                if p.location.sheet == "附表3"]
+    assert problems == [(False, "H", "欄位標題「附註」是否應為「附表」？若是，請改回「附表」；否則此欄內容不會使用。")]
+    assert build(project).written

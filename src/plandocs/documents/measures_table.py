@@ -28,8 +28,10 @@ def table_columns(plan: Plan, dimensions: list[Dimension]) -> list[TableColumn]:
         Column.DEADLINE: any(kp.deadline for kp in key_points),
         Column.UNITS: any(kp.responsible for kp in key_points),
     }
+    # a column the plan adds is printed in every table when any key point of the plan fills it
+    everywhere = [kp for dimension in plan.dimensions for kp in dimension.key_points]
     return [c for c in plan.columns
-            if (any(kp.added.get(c.added) for kp in key_points) if c.added else filled.get(c.column, True))]
+            if (any(kp.added.get(c.added) for kp in everywhere) if c.added else filled.get(c.column, True))]
 
 
 def measures_table(plan: Plan, dimensions: list[Dimension], styles: dict[str, str], width: int,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import Location, Problem, Severity
 from ..numbering import MAX_DEPTH, depth_of_label, first_labels
-from ..text import suggestion
+from ..text import suggestion, text_key
 from .cells import CellReader, allowed
 from .load import Cell, RawMaster, Row, shown
 from .model import (
@@ -238,12 +238,13 @@ def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[T
              and not h.startswith(MEASURES.repeat_prefix)]  # read as 附表1's because this sheet names them
     columns: dict[Column | str, TableColumn] = {}
     for row in rows:
-        name = builder.text(row["欄位"], required=True)
+        typed = builder.text(row["欄位"], required=True)
+        name = text_key(typed)  # as 附表1's headings are read: 「預期 效益」 is 「預期效益」
         heading = builder.text(row["標題"], required=True)
         width = builder.integer(row["寬度"], required=False)
         if name not in names and name not in added:
             if name:
-                builder.error(_unknown_column(name, names, added), row["欄位"].location)
+                builder.error(_unknown_column(typed, name, names, added), row["欄位"].location)
             continue
         key = Column(name) if name in names else name
         if key in columns:
@@ -263,12 +264,15 @@ def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[T
     return list(columns.values())
 
 
-def _unknown_column(name: str, names: list[str], added: list[str]) -> str:
+def _unknown_column(typed: str, name: str, names: list[str], added: list[str]) -> str:
     choices = f"{allowed(names + added)}，或計畫自訂的欄位（在「{MEASURES.name}」新增同名的欄，於評核重點所在列填寫）"
     if name in MEASURES.columns:
-        return f"「{name}」是「{MEASURES.name}」工作表的欄位，不印成表格的一欄；{choices}。"
-    return (f"「{shown(name)}」不是已定義的表格欄位，「{MEASURES.name}」工作表也沒有此欄{suggestion(name, names + added)}；"
-            f"{choices}。")
+        return f"「{typed}」是「{MEASURES.name}」工作表的欄位，不印成表格的一欄；{choices}。"
+    if name.startswith(MEASURES.repeat_prefix):
+        return (f"「{shown(typed)}」開頭為「{MEASURES.repeat_prefix}」：「{MEASURES.name}」中這樣開頭的欄都是承辦單位，"
+                f"表格以「{Column.UNITS.value}」一欄印出；自訂的欄位請另取名稱，{choices}。")
+    return (f"「{shown(typed)}」不是已定義的表格欄位，「{MEASURES.name}」工作表也沒有此欄"
+            f"{suggestion(name, names + added)}；{choices}。")
 
 
 def _unused_sheets(builder: CellReader, facts: Facts, rows: dict[str, list[Row]]) -> None:
@@ -285,8 +289,9 @@ def _needed_sheets(builder: CellReader, facts: Facts) -> None:
     said = " ".join(p.message for p in builder.master.problems)
     if f"缺少工作表「{ROSTER.name}」" in said:
         return  # a renamed sheet, reported by the loader with the name it has
-    if facts.attachment(AttachmentKind.ROSTER) is not None and ROSTER.name not in builder.master.sheets:
-        builder.error(f"計畫有名冊（{facts.attachment(AttachmentKind.ROSTER).label}），缺少工作表「{ROSTER.name}」。",
+    rosters = "、".join(a.label for a in facts.attachments_of(AttachmentKind.ROSTER))
+    if rosters and ROSTER.name not in builder.master.sheets:
+        builder.error(f"計畫有名冊（{rosters}），缺少工作表「{ROSTER.name}」。",
                       builder.master.where())
     if facts.attachment(AttachmentKind.MEASURES) is not None and MEASURES.name not in builder.master.sheets:
         builder.error(f"計畫有具體作法表，缺少工作表「{MEASURES.name}」。", builder.master.where())
@@ -297,8 +302,14 @@ def _roster_attachment(builder: CellReader, cell: Cell, labels: list[str], above
         return above[-1].attachment if above else (labels[0] if labels else "")
     if not labels:
         return ""  # the whole sheet is pointed out as unused (_unused_sheets)
-    label = builder.choice(cell, labels, "名冊標示")
-    return label if label in labels else (above[-1].attachment if above else labels[0])
+    typed = builder.text(cell)
+    label = {text_key(label): label for label in labels}.get(text_key(typed))
+    if label is not None:
+        return label
+    several = "" if len(labels) > 1 else f"；計畫有多份名冊時，請在「{ATTACHMENTS.name}」工作表逐一列出（種類填「名冊」）"
+    builder.error(f"「{shown(typed)}」不是已定義的名冊標示{suggestion(typed, labels)}；{allowed(labels)}{several}。",
+                  cell.location)
+    return above[-1].attachment if above else labels[0]
 
 
 def _dimensions(builder: CellReader, dimension_rows: list[Row], item_rows: list[Row], measure_rows: list[Row],

@@ -16,7 +16,8 @@ from ..office.workbook_data import CellData, SheetData, column_letter
 from ..office.xlsx_reader import read_workbook
 from ..text import clean_text, close_names, is_blank, text_key
 from .schema import (
-    DATA_SHEETS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, OPTIONAL_SHEETS, ROSTER, TABLE_COLUMNS, Column, SheetSpec,
+    DATA_SHEETS, ITEMS, MASTER_GUIDE_SHEET, MEASURES, OPTIONAL_SHEETS, ROSTER, ROSTER_ATTACHMENT, TABLE_COLUMNS, Column,
+    SheetSpec,
 )
 
 # Headings are looked for in the first rows, so a title row inserted above them is found and reported.
@@ -25,7 +26,7 @@ from .schema import (
 CARRIED_DOWN = {
     ITEMS.name: {"構面"},
     MEASURES.name: {"構面", "評核項目", "評核重點", "完成期限", "期限日期"},
-    ROSTER.name: {"編組", "備考"},
+    ROSTER.name: {"編組", "備考", ROSTER_ATTACHMENT},
 }
 _SHOWN_TEXT = 30  # characters of a cell quoted in a message
 
@@ -243,7 +244,12 @@ class _SheetReader:
                     continue
                 unused = {self.headings[i]: i for i in unknown if self.headings[i]}
                 suggestion = close_names(column, list(unused), count=1)
-                if suggestion:  # the misspelt heading is this problem's place, not an unknown column besides
+                if suggestion and column in self.spec.optional:  # perhaps a column of the user's own (附註)
+                    index = unused[suggestion[0]]
+                    unknown.remove(index)
+                    self.master.problem(f"欄位標題「{suggestion[0]}」是否應為「{column}」？若是，請改回「{column}」；"
+                                        "否則此欄內容不會使用。", self.where(header_row, index), Severity.WARNING)
+                elif suggestion:  # the misspelt heading is this problem's place, not an unknown column besides
                     index = unused[suggestion[0]]
                     unknown.remove(index)
                     self.master.problem(f"欄位標題「{suggestion[0]}」應為「{column}」；請改回「{column}」。",
@@ -265,6 +271,8 @@ class _SheetReader:
 
     def _report_merges(self, header_row: int, used_columns: set[int]) -> None:
         carried = CARRIED_DOWN.get(self.spec.name, set())
+        if self.spec.name == MEASURES.name:  # the columns a plan adds are a key point's, as its deadline is
+            carried = carried | (set(self.spec.columns) - set(MEASURES.columns))
         for first_row, first_column, last_row, last_column in self.sheet.merged:
             if last_row < header_row:
                 continue  # above the headings: those cells are reported as unused already
