@@ -250,3 +250,17 @@ def test_an_added_column_filled_under_one_dimension_is_printed_in_every_dimensio
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml)
     assert len(tables) == 2
     assert [_cells(table)[0] for table in tables] == [TABLE_HEADINGS + ["備註"]] * 2
+
+
+def test_a_table_in_the_body_with_dimension_headings_prints_each_heading_above_its_table(tmp_path) -> None:
+    project = make_land_office_project(tmp_path, sheets_with(本文=LAND_OFFICE_BODY, 構面=DIMENSIONS, 附表1=LAND_OFFICE_MEASURES))
+    assert [p.format() for p in check_all(project).problems if p.is_error] == []
+    build(project)
+    xml = _document(project, f"{AGENCY}{YEAR}年度{PLAN_NAME}")
+    assert "&lt;" not in xml  # the headings are paragraphs, not their markup escaped into the text
+    body = xml[xml.index("<w:body>"):]
+    texts = [t for t in _paragraphs(body) if t]
+    first, second = texts.index("一、完備基礎服務"), texts.index("二、提升服務效能")
+    assert texts[first - 1] == "肆、計畫內容" and texts[first + 1:first + 4] == TABLE_HEADINGS
+    assert first < second < texts.index("各課應依上表按季檢討辦理情形。")
+    assert body.index("一、完備基礎服務") < body.index("<w:tbl>") < body.index("二、提升服務效能") < body.rindex("<w:tbl>")

@@ -124,6 +124,25 @@ def test_the_units_names_are_kept_whole_in_a_column_that_lists_them_however_long
     assert sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.gridCol_lst) == 1400 + 7240
 
 
+def test_a_name_no_width_can_keep_whole_still_leaves_the_dates_beside_it_whole():
+    """Six upright columns and a unit's name of 16 characters: the names must break, a date need not."""
+    name = "新北市政府環境保護局環境稽查大隊"
+    document = Document()
+    table = document.add_table(rows=2, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["評核重點", "具體作法", "完成期限", "承辦單位", "備註", "其他"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["簡化流程", REPLIES[0] * 4, "108年12月31日前", name, "無", "無"]):
+        cell.text = text
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, [1000, 4200, 840, 1008, 1000, 1000]):
+        column.set(qn("w:w"), str(width))
+    paginate(document.element, document.styles.element, frozenset([name]))
+    widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.gridCol_lst]
+    em = Styles(document.styles.element).of(table.rows[1].cells[2].paragraphs[0]._p).size * 10
+    assert sum(widths) == 9048 and widths[3] < len(name) * em  # the name cannot be kept on one line
+    assert widths[2] >= 3.5 * em + 2 * 108 > 840  # 「12月31日」 is one unbreakable token, and the column grew to it
+
+
 def test_names_the_plan_does_not_know_are_free_text_and_keep_the_templates_width():
     document = Document()
     table = names_table(document)

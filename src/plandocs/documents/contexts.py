@@ -80,7 +80,8 @@ def _body(plan: Plan, style: OutlineStyle, dimensions: list[dict], styles: dict[
     places them; the numbering runs on across them."""
     if plan.table_in_body_at is None:
         return style.paragraphs(plan.body)
-    tables = [(paragraph_xml(d["heading"], styles.get(GROUP_HEADING_STYLE)) if d["heading"] else "") + d["table"]
+    # paragraph_xml is markup already: a str added to Markup would be escaped into the text
+    tables = [Markup(paragraph_xml(d["heading"], styles.get(GROUP_HEADING_STYLE)) if d["heading"] else "") + d["table"]
               for d in dimensions]
     paragraphs = style.paragraph_list(plan.body)
     paragraphs[plan.table_in_body_at:plan.table_in_body_at] = tables

@@ -76,26 +76,10 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
     for column, _, header, text in paragraphs:
         if not header and any(len(s) > _NAME_LENGTH and s not in names for s in _segments(text)):
             of_names[column] = False
-    need = [0.0] * len(grid)
-    for column, paragraph, header, text in paragraphs:
-        text = text.strip()
-        if not text:
-            continue
-        widest = _widest_word(text)
-        if header and len(text) <= _SHORT_HEADING:
-            widest = max(widest, unit_width(text))
-        if of_names[column] and not header:
-            widest = max([widest] + [unit_width(s) for s in _segments(text)])
-        if widest:
-            fmt = styles.of(paragraph)
-            need[column] = max(need[column], widest * fmt.size * 10 + margins + fmt.left + _SLACK)
-    need = [round(n) for n in need]
-    for column, width in enumerate(grid):
-        if width <= _NARROW:
-            need[column] = max(need[column], _no_straddle_width(
-                [(p, styles.of(p)) for c, p, h, _ in paragraphs if c == column and not h], max(width, need[column]),
-                margins, of_names[column]))
-    widths = _redistribute(grid, need)
+    # where the page cannot keep every name whole (a long unit's name in one of many upright columns), the
+    # numbers, dates and headings are still kept whole
+    widths = (_redistribute(grid, _needs(paragraphs, grid, styles, margins, of_names))
+              or _redistribute(grid, _needs(paragraphs, grid, styles, margins, [False] * len(grid))) or grid)
     for column, paragraph, header, _ in paragraphs:
         if of_names[column] and not header:
             fmt = styles.of(paragraph)
@@ -124,6 +108,30 @@ def break_name_list(paragraph, styles: Styles, page: Page, names: frozenset[str]
     fmt = styles.of(paragraph)
     # the first line holds the hanging label as well: measuring every line from the indent keeps it within too
     _break_between_names(paragraph, (page.width - fmt.left) / (fmt.size * 10))
+
+
+def _needs(paragraphs, grid: list[int], styles: Styles, margins: int, of_names: list[bool]) -> list[int]:
+    """Each column's least width: its longest unbreakable token, and in a column of names each name."""
+    need = [0.0] * len(grid)
+    for column, paragraph, header, text in paragraphs:
+        text = text.strip()
+        if not text:
+            continue
+        widest = _widest_word(text)
+        if header and len(text) <= _SHORT_HEADING:
+            widest = max(widest, unit_width(text))
+        if of_names[column] and not header:
+            widest = max([widest] + [unit_width(s) for s in _segments(text)])
+        if widest:
+            fmt = styles.of(paragraph)
+            need[column] = max(need[column], widest * fmt.size * 10 + margins + fmt.left + _SLACK)
+    need = [round(n) for n in need]
+    for column, width in enumerate(grid):
+        if width <= _NARROW:
+            need[column] = max(need[column], _no_straddle_width(
+                [(p, styles.of(p)) for c, p, h, _ in paragraphs if c == column and not h], max(width, need[column]),
+                margins, of_names[column]))
+    return need
 
 
 def _no_straddle_width(paragraphs, width: int, margins: int, names: bool) -> int:
@@ -201,15 +209,16 @@ def _straddles(text: str, room: float, names: bool = False) -> bool:
     return False
 
 
-def _redistribute(grid: list[int], need: list[int]) -> list[int]:
-    """Grid widths with every column at least its need, the total kept, taken from the widest columns first."""
+def _redistribute(grid: list[int], need: list[int]) -> list[int] | None:
+    """Grid widths with every column at least its need, the total kept, taken from the widest columns first;
+    None when the page is too narrow for every need."""
     widths = list(grid)
     deficit = sum(max(0, n - g) for g, n in zip(grid, need))
     if not deficit:
         return widths
     spare = {i: g - max(n, 0) for i, (g, n) in enumerate(zip(grid, need)) if g > n}
     if sum(spare.values()) < deficit:
-        return widths  # the page is too narrow for every token: leave the author's widths
+        return None
     for i, (g, n) in enumerate(zip(grid, need)):
         widths[i] = max(g, n)
     for i in sorted(spare, key=lambda i: (-spare[i], i)):
