@@ -163,3 +163,15 @@ def test_a_column_of_the_users_own_near_the_optional_roster_heading_is_only_aske
                 if p.location.sheet == "附表3"]
     assert problems == [(False, "H", "欄位標題「附註」是否應為「附表」？若是，請改回「附表」；否則此欄內容不會使用。")]
     assert build(project).written
+
+
+def test_a_misspelt_optional_heading_is_still_refused(project, edit_master) -> None:
+    """填報調查 is 填報調查表 misspelt: read as unknown, the units marked 否 would get forms."""
+    def misspelt(workbook) -> None:
+        sheet = workbook["單位"]
+        cell = next(c for c in sheet[1] if c.value == "填報調查表")
+        cell.value = "填報調查"
+
+    edit_master(misspelt)
+    problems = [p for p in check_all(project).problems if p.location.sheet == "單位" and p.location.row == 1]
+    assert [(p.is_error, p.message) for p in problems] == [(True, "欄位標題「填報調查」應為「填報調查表」；請改回「填報調查表」。")]

@@ -143,6 +143,25 @@ def test_a_name_no_width_can_keep_whole_still_leaves_the_dates_beside_it_whole()
     assert widths[2] >= 3.5 * em + 2 * 108 > 840  # 「12月31日」 is one unbreakable token, and the column grew to it
 
 
+def test_the_column_of_names_that_cannot_fit_gives_up_its_names_alone():
+    """Beside the 16-character name, a column of two 10-character names still keeps each whole."""
+    long_name, others = "新北市政府環境保護局環境稽查大隊", ["中正第一分局交通分隊", "中正第二分局交通分隊"]
+    document = Document()
+    table = document.add_table(rows=2, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["評核重點", "具體作法", "完成期限", "承辦單位", "協辦"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["簡化流程", REPLIES[0] * 4, "108年12月31日前", long_name, "、".join(others)]):
+        cell.text = text
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, [1000, 1700, 840, 1008, 2700]):
+        column.set(qn("w:w"), str(width))
+    paginate(document.element, document.styles.element, frozenset([long_name, *others]))
+    widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.gridCol_lst]
+    em = Styles(document.styles.element).of(table.rows[1].cells[2].paragraphs[0]._p).size * 10
+    assert sum(widths) == 7248 and widths[3] < len(long_name) * em
+    assert widths[4] >= 10 * em + 2 * 108
+
+
 def test_names_the_plan_does_not_know_are_free_text_and_keep_the_templates_width():
     document = Document()
     table = names_table(document)
@@ -168,3 +187,32 @@ def test_of_two_cells_many_pages_tall_the_first_is_split_and_the_cells_before_it
     assert [row.cells[0].text for row in pieces] == ["服務及時性"] * len(pieces)
     assert [p.text for row in pieces for p in row.cells[1].paragraphs if p.text] == REPLIES[:300]
     assert [p.text for row in pieces for p in row.cells[2].paragraphs if p.text] == names
+
+
+UNIT_NAMES = [f"{place}分局" for place in ("中正第一", "中正第二", "大同", "萬華", "中山", "大安", "信義", "松山", "士林",
+                                          "北投", "內湖", "南港", "文山第一", "文山第二")]
+
+
+def _name_list(document, lead: str, listed: list[str]):
+    paragraph = document.add_paragraph(lead + "：" + "、".join(listed) + "。")
+    paginate(document.element, document.styles.element, frozenset(UNIT_NAMES))
+    lines = "".join(t.text or "\n" for t in paragraph._p.iter(qn("w:t"), qn("w:br")))
+    return paragraph, lines.split("\n")
+
+
+def test_a_list_of_names_breaks_before_a_name_that_would_reach_the_lines_end_and_is_set_flush_left():
+    """Letter paper, 1 in margins and 11 pt: a line holds 42.5 characters."""
+    paragraph, lines = _name_list(Document(), "截至本日尚未回報之單位", UNIT_NAMES)
+    assert len(lines) == 3 and "".join(lines).endswith("文山第二分局。")
+    assert all(line.startswith(tuple(UNIT_NAMES)) for line in lines[1:])  # every line after the first starts a name
+    assert all(len(line) <= 42 for line in lines)
+    assert paragraph._p.pPr.find(qn("w:jc")).get(qn("w:val")) == "left"
+
+
+def test_a_list_that_fits_its_line_and_a_sentence_that_only_ends_in_names_keep_their_lines():
+    paragraph, lines = _name_list(Document(), "尚未回報", UNIT_NAMES[:5])
+    assert len(lines) == 1
+    assert paragraph._p.pPr is None or paragraph._p.pPr.find(qn("w:jc")) is None
+    lead = "為使本計畫各項工作確實推動，落實便民服務及提升為民服務品質，並定期檢討執行成效，本局指定下列單位負責督導考核"
+    _, lines = _name_list(Document(), lead, UNIT_NAMES[:2])
+    assert lines == [lead + "：中正第一分局、中正第二分局。"]  # the sentence wraps as the office program sets it

@@ -16,7 +16,7 @@ import functools
 import re
 
 from .page_model import (
-    AUTOSPACE, HANGING, NUMBER_TOKEN, NO_LINE_START, Page, Styles, cell_margins, char_width, grid_widths,
+    AUTOSPACE, HANGING, NUMBER_TOKEN, NO_LINE_START, Page, Styles, cell_margins, char_width, child_of, grid_widths,
     is_header, is_latin, paragraph_lines, row_cells, text_width, unit_width, units_of, vmerge, w,
 )
 
@@ -76,10 +76,7 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
     for column, _, header, text in paragraphs:
         if not header and any(len(s) > _NAME_LENGTH and s not in names for s in _segments(text)):
             of_names[column] = False
-    # where the page cannot keep every name whole (a long unit's name in one of many upright columns), the
-    # numbers, dates and headings are still kept whole
-    widths = (_redistribute(grid, _needs(paragraphs, grid, styles, margins, of_names))
-              or _redistribute(grid, _needs(paragraphs, grid, styles, margins, [False] * len(grid))) or grid)
+    widths = _fitted(grid, paragraphs, styles, margins, of_names)
     for column, paragraph, header, _ in paragraphs:
         if of_names[column] and not header:
             fmt = styles.of(paragraph)
@@ -95,19 +92,59 @@ def fit_columns(table, styles: Styles, names: frozenset[str] = frozenset()) -> N
                 cell_width.set(w("w"), str(sum(widths[column:column + span])))
 
 
+_LIST_ITEM = re.compile(f"([^{_SEPARATOR}。]+)([{_SEPARATOR}。]*)")  # a name and what follows it (、 or 。)
+_LIST_ROOM = 0.25  # ems: a name and its 、 end this short of a line's end, for either program's measure
+
+
 def break_name_list(paragraph, styles: Styles, page: Page, names: frozenset[str]) -> None:
-    """A paragraph that ends in a list of names (「尚未回報（38個單位）：大同分局、萬華分局…」) breaks its lines
-    between names, never inside one, as a column of names does."""
-    if not names or paragraph.getparent().tag != w("body"):
+    """A paragraph that ends in a list of names (「尚未回報（38個單位）：大同分局、萬華分局…」) gets a line break
+    before each name that would reach past a line's end, and nowhere else: the words before the list wrap as
+    the office program sets them. It is then set flush left, as a line ended by a break would be stretched
+    to the margin in a justified paragraph."""
+    if not names or paragraph.getparent().tag != w("body") or paragraph.find(f".//{w('br')}") is not None:
         return
-    text = "".join(paragraph_lines(paragraph))
-    _, colon, listed = text.rpartition("：")
-    segments = _segments(listed.rstrip("。"))
-    if not colon or len(segments) < 2 or not all(s in names for s in segments):
+    texts = paragraph.findall(f"{w('r')}/{w('t')}")
+    text = "".join(t.text or "" for t in texts)
+    lead, colon, listed = text.rpartition("：")
+    items = [(m.group(1), m.group(2), m.start() + len(lead) + 1) for m in _LIST_ITEM.finditer(listed)]
+    if (not colon or len(items) < 2 or not all(name in names for name, _, _ in items)
+            or text != "".join(paragraph_lines(paragraph))):  # a tab, a field, a hyperlink: text outside plain runs
         return
     fmt = styles.of(paragraph)
-    # the first line holds the hanging label as well: measuring every line from the indent keeps it within too
-    _break_between_names(paragraph, (page.width - fmt.left) / (fmt.size * 10))
+    em = fmt.size * 10
+    rooms = ((page.width - fmt.left + fmt.hanging - fmt.first_line) / em, (page.width - fmt.left) / em)
+    used, room = 0.0, rooms[0]
+    for character in lead + colon:  # CJK text breaks between any two characters
+        width = char_width(character)
+        if used + width > room and character not in NO_LINE_START:
+            used, room = 0.0, rooms[1]
+        used += width
+    breaks = []
+    for name, after, position in items:
+        width = text_width(name + after.strip())
+        if used and used + width > room - _LIST_ROOM:
+            breaks.append(position)
+            used, room = 0.0, rooms[1]
+        used += width
+    for position in reversed(breaks):
+        _insert_break(texts, position)
+    if breaks:
+        child_of(child_of(paragraph, "pPr", first=True), "jc").set(w("val"), "left")
+
+
+def _fitted(grid: list[int], paragraphs, styles: Styles, margins: int, of_names: list[bool]) -> list[int]:
+    """The widths that meet every column's need; where the page cannot (a long unit's name in one of many
+    upright columns), the column of names that needs most beyond its width gives its names up, one column at a
+    time, so numbers, dates and headings are kept whole. A column whose names fit the width it has keeps them:
+    when no other column is left to give up, the widths stay as they are."""
+    kept = list(of_names)
+    while True:
+        need = _needs(paragraphs, grid, styles, margins, kept)
+        widths = _redistribute(grid, need)
+        short = [c for c in range(len(grid)) if kept[c] and need[c] > grid[c]]
+        if widths is not None or not short:
+            return widths or grid
+        kept[max(short, key=lambda c: (need[c] - grid[c], -c))] = False
 
 
 def _needs(paragraphs, grid: list[int], styles: Styles, margins: int, of_names: list[bool]) -> list[int]:

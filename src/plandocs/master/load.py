@@ -7,6 +7,7 @@ in a Problem that names it: nothing is dropped silently.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,13 @@ CARRIED_DOWN = {
     ROSTER.name: {"編組", "備考", ROSTER_ATTACHMENT},
 }
 _SHOWN_TEXT = 30  # characters of a cell quoted in a message
+# How alike a heading must be to an optional one missing beside it to be taken for it misspelt (填報調查 for
+# 填報調查表 is 0.89); one less alike (附註 for 附表, 0.5) may be a column of the user's own, and is only asked about.
+_MISSPELT = 0.6
+
+
+def _likeness(first: str, second: str) -> float:
+    return difflib.SequenceMatcher(None, first, second).ratio()
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,8 @@ class _SheetReader:
                     continue
                 unused = {self.headings[i]: i for i in unknown if self.headings[i]}
                 suggestion = close_names(column, list(unused), count=1)
-                if suggestion and column in self.spec.optional:  # perhaps a column of the user's own (附註)
+                if suggestion and column in self.spec.optional and _likeness(suggestion[0], column) < _MISSPELT:
+                    # as unlike as 附註 and 附表: perhaps a column of the user's own, beside an optional heading
                     index = unused[suggestion[0]]
                     unknown.remove(index)
                     self.master.problem(f"欄位標題「{suggestion[0]}」是否應為「{column}」？若是，請改回「{column}」；"
