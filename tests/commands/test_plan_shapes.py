@@ -264,3 +264,19 @@ def test_a_table_in_the_body_with_dimension_headings_prints_each_heading_above_i
     assert texts[first - 1] == "肆、計畫內容" and texts[first + 1:first + 4] == TABLE_HEADINGS
     assert first < second < texts.index("各課應依上表按季檢討辦理情形。")
     assert body.index("一、完備基礎服務") < body.index("<w:tbl>") < body.index("二、提升服務效能") < body.rindex("<w:tbl>")
+
+
+def test_an_added_column_merged_over_the_next_key_point_is_located(tmp_path) -> None:
+    units = SHEETS["單位"] + [["各組", "群組", None, None, None]]
+    project = make_land_office_project(tmp_path, sheets_with(
+        計畫資料=facts_with(計畫標題=CITY_OFFICE_TITLE), 表格欄位=ADDED_COLUMNS, 構面=DIMENSIONS, 附表1=ADDED_MEASURES,
+        單位=units))
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(project.source)
+    workbook["附表1"]["G3"] = None
+    workbook["附表1"].merge_cells("G2:G3")  # 備註 of the first key point merged over the second's first row
+    workbook.save(project.source)
+    assert [(p.location.row, p.location.column, p.message) for p in check_all(project).problems if p.is_error] == [
+        (2, "G", "儲存格 G2:G3 已合併，跨到第 3 列的另一個「評核重點」：合併後只有第 2 列的「評核重點」讀到此格，第 3 列的視為空白；"
+                 "請取消合併，並在每個「評核重點」所在的列填寫。")]

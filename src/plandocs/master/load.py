@@ -29,6 +29,12 @@ CARRIED_DOWN = {
     MEASURES.name: {"構面", "評核項目", "評核重點", "完成期限", "期限日期"},
     ROSTER.name: {"編組", "備考", ROSTER_ATTACHMENT},
 }
+# Cells carried down that belong to one entry, the one named in the first column here: merged down its rows they
+# are read once, but merged over the next entry's first row they would reach that entry as blank.
+OWN_ROWS = {
+    MEASURES.name: ("評核重點", {"完成期限", "期限日期"}),  # and the units, and the columns a plan adds
+    ROSTER.name: ("編組", {"備考", ROSTER_ATTACHMENT}),
+}
 _SHOWN_TEXT = 30  # characters of a cell quoted in a message
 # How alike a heading must be to an optional one missing beside it to be taken for it misspelt (填報調查 for
 # 填報調查表 is 0.89); one less alike (附註 for 附表, 0.5) may be a column of the user's own, and is only asked about.
@@ -301,6 +307,27 @@ class _SheetReader:
             elif last_column > first_column:
                 self.master.problem(f"儲存格 {span} 跨欄合併：只讀取 {column_letter(first_column)}{first_row}，"
                              "其餘各欄視為空白；建議取消合併。", where, Severity.WARNING)
+            if last_row > first_row:
+                self._report_merge_over_entries(span, where, first_row, last_row, columns)
+
+    def _report_merge_over_entries(self, span: str, where: Location, first_row: int, last_row: int,
+                                   columns: range) -> None:
+        """A deadline or a group's 備考 merged down over the next key point's or group's rows: read for the first."""
+        if self.spec.name not in OWN_ROWS:
+            return
+        owner, own = OWN_ROWS[self.spec.name]
+        own = own | (set(self.spec.columns) - set(MEASURES.columns) if self.spec.name == MEASURES.name else set())
+        prefix = self.spec.repeat_prefix
+        owner_index = next((i for i, heading in self.headings.items() if heading == owner), None)
+        if owner_index is None or not any(
+                (heading := self.headings.get(i, "")) in own or (prefix and heading.startswith(prefix)) for i in columns):
+            return
+        later = [number for number in range(first_row + 1, last_row + 1)
+                 if not is_blank(getattr(self.rows.get(number, {}).get(owner_index), "value", None))]
+        if later:
+            self.master.problem(f"儲存格 {span} 已合併，跨到第 {later[0]} 列的另一個「{owner}」：合併後只有第 {first_row} 列的"
+                                f"「{owner}」讀到此格，第 {later[0]} 列的視為空白；請取消合併，並在每個「{owner}」所在的列填寫。",
+                                where)
 
     def _carried_down(self, heading: str, carried: set[str]) -> bool:
         return heading in carried or bool(self.spec.repeat_prefix and heading.startswith(self.spec.repeat_prefix))
