@@ -234,7 +234,7 @@ def _table_columns(builder: CellReader, rows: list[Row], facts: Facts) -> list[T
         return [TableColumn(c, c.value, DEFAULT_WIDTHS[c]) for c in DEFAULT_COLUMNS]
     names = [c.value for c in Column]
     measures = builder.master.sheets.get(MEASURES.name)
-    added = [h for h in (measures.headings if measures else ()) if h not in names and h not in MEASURES.columns
+    added = [h for h in (measures.headings if measures else ()) if h not in MEASURES.columns
              and not h.startswith(MEASURES.repeat_prefix)]  # read as 附表1's because this sheet names them
     columns: dict[Column | str, TableColumn] = {}
     for row in rows:

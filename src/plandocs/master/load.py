@@ -162,6 +162,8 @@ class _SheetReader:
         self.sheet = sheet
         self.rows = sheet.rows()  # row number → column index → cell, stored cells only
         self.headings: dict[int, str] = {}  # column index → normalised heading
+        # the columns a plan adds to 附表1 (see _with_added_columns): a key point's cells, as its deadline is
+        self.added = set(spec.columns) - set(MEASURES.columns) if spec.name == MEASURES.name else set()
 
     def where(self, row: int, column: int | None = None, header: str | None = None) -> Location:
         letter = column_letter(column) if column else None
@@ -285,9 +287,7 @@ class _SheetReader:
         return columns, repeated
 
     def _report_merges(self, header_row: int, used_columns: set[int]) -> None:
-        carried = CARRIED_DOWN.get(self.spec.name, set())
-        if self.spec.name == MEASURES.name:  # the columns a plan adds are a key point's, as its deadline is
-            carried = carried | (set(self.spec.columns) - set(MEASURES.columns))
+        carried = CARRIED_DOWN.get(self.spec.name, set()) | self.added
         for first_row, first_column, last_row, last_column in self.sheet.merged:
             if last_row < header_row:
                 continue  # above the headings: those cells are reported as unused already
@@ -316,7 +316,7 @@ class _SheetReader:
         if self.spec.name not in OWN_ROWS:
             return
         owner, own = OWN_ROWS[self.spec.name]
-        own = own | (set(self.spec.columns) - set(MEASURES.columns) if self.spec.name == MEASURES.name else set())
+        own = own | self.added
         prefix = self.spec.repeat_prefix
         owner_index = next((i for i, heading in self.headings.items() if heading == owner), None)
         if owner_index is None or not any(

@@ -80,7 +80,8 @@ def starter_rows(year: int) -> dict[str, list[list[object]]]:
         MEASURES.name: [list(MEASURES.columns) + [f"{MEASURES.repeat_prefix}{n}" for n in range(1, REPEATED_UNITS + 1)],
                         ["構面一", "項目一", "重點一", 1, "請填寫具體作法。", "賡續辦理", due, UNIT]],
         UNITS.name: [list(UNITS.columns), [UNIT, "科", None, None, "是"]],
-        ROSTER.name: [[c for c in ROSTER.columns if c not in ROSTER.optional], ["召集人", "召集人", "首長", "請填姓名", None, "綜理全般事宜。", None]],
+        ROSTER.name: [[c for c in ROSTER.columns if c not in ROSTER.optional],  # a new plan has one roster
+                      ["召集人", "召集人", "首長", "請填姓名", None, "綜理全般事宜。", None]],
     }
 
 
